@@ -1,0 +1,49 @@
+"""Named predicates for accounts (django-rules)."""
+
+import rules
+
+from accounts.enums import Role
+from accounts.roles import has_role, is_staff_member
+
+
+@rules.predicate
+def is_researcher(user):
+    return has_role(user, Role.RESEARCHER)
+
+
+@rules.predicate
+def is_program_officer(user):
+    return has_role(user, Role.PROGRAM_OFFICER, Role.ADMINISTRATOR)
+
+
+@rules.predicate
+def is_expert(user):
+    return has_role(user, Role.EXPERT)
+
+
+@rules.predicate
+def is_panel_chair(user):
+    return has_role(user, Role.PANEL_CHAIR, Role.ADMINISTRATOR)
+
+
+@rules.predicate
+def is_fund_manager(user):
+    return has_role(user, Role.FUND_MANAGER, Role.ADMINISTRATOR)
+
+
+@rules.predicate
+def is_incubation_manager(user):
+    return has_role(user, Role.INCUBATION_MANAGER, Role.ADMINISTRATOR)
+
+
+@rules.predicate
+def is_administrator(user):
+    return has_role(user, Role.ADMINISTRATOR)
+
+
+@rules.predicate
+def is_staff(user):
+    return is_staff_member(user)
+
+
+rules.add_perm("accounts.manage_users", is_administrator | is_program_officer)

@@ -1,0 +1,34 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from decisions.enums import DocumentKind
+
+
+def document_upload_to(instance, filename):
+    return f"documents/{instance.sha256[:2]}/{instance.sha256}.pdf"
+
+
+class Document(models.Model):
+    """A generated PDF, stored once with its SHA-256 and template version."""
+
+    proposal = models.ForeignKey("proposals.Proposal", null=True, blank=True, on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField(_("kind"), max_length=40, choices=DocumentKind.choices)
+    language = models.CharField(_("language"), max_length=10)
+    template_version = models.CharField(_("template version"), max_length=40)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, unique=True)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    file = models.FileField(_("file"), upload_to=document_upload_to, max_length=200)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} — {self.proposal}"
+
+    @property
+    def filename(self):
+        ref = self.proposal.reference if self.proposal_id and self.proposal.reference else self.pk
+        return f"{self.kind}-{ref}.pdf"

@@ -1,0 +1,55 @@
+"""Named predicates about proposals and calls. Views, querysets and templates ask these."""
+
+import rules
+
+from accounts.rules import (
+    is_administrator,
+    is_fund_manager,
+    is_incubation_manager,
+    is_panel_chair,
+    is_program_officer,
+    is_staff,
+)
+
+
+@rules.predicate
+def is_applicant(user, proposal):
+    return proposal is not None and user.is_authenticated and proposal.applicant_id == user.pk
+
+
+@rules.predicate
+def is_screener(user, proposal=None):
+    return is_program_officer(user)
+
+
+@rules.predicate
+def is_decider(user, proposal=None):
+    return is_program_officer(user) or is_panel_chair(user)
+
+
+@rules.predicate
+def is_funder(user, proposal=None):
+    return is_fund_manager(user)
+
+
+@rules.predicate
+def is_active_reviewer(user, proposal):
+    """An expert with a live (not declined, not conflicted) assignment to the proposal."""
+    if proposal is None or not user.is_authenticated:
+        return False
+    # reverse relation from reviews.Review; no import of the reviews app
+    return proposal.reviews.filter(expert=user, status__in=["assigned", "draft", "submitted"]).exists()
+
+
+can_view_proposal = is_applicant | is_staff | is_active_reviewer
+can_edit_proposal = is_applicant
+can_see_applicant_files = is_applicant | is_staff | is_active_reviewer
+can_download_letter = is_applicant | is_staff
+
+rules.add_perm("proposals.view_proposal", can_view_proposal)
+rules.add_perm("proposals.edit_proposal", can_edit_proposal)
+rules.add_perm("proposals.download_letter", can_download_letter)
+rules.add_perm("proposals.manage_calls", is_program_officer | is_administrator)
+rules.add_perm("proposals.list_all_proposals", is_staff)
+rules.add_perm("proposals.view_audit", is_applicant | is_staff)
+rules.add_perm("proposals.incubate", is_incubation_manager)
