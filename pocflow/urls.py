@@ -1,6 +1,20 @@
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.i18n import set_language
+
+from workflows.views import home
 
 urlpatterns = [
+    path("", home, name="home"),
     path("admin/", admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("", include("proposals.urls")),
+    path("", include("workflows.urls")),
+    path("expert/", include("reviews.urls")),
+    path("funding/", include("funding.urls")),
+    path("incubation/", include("incubation.urls")),
+    path("documents/", include("decisions.urls")),
 ]

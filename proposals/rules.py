@@ -53,3 +53,17 @@ rules.add_perm("proposals.manage_calls", is_program_officer | is_administrator)
 rules.add_perm("proposals.list_all_proposals", is_staff)
 rules.add_perm("proposals.view_audit", is_applicant | is_staff)
 rules.add_perm("proposals.incubate", is_incubation_manager)
+rules.add_perm("proposals.see_files", can_see_applicant_files)
+
+
+@rules.predicate
+def is_researcher_role(user):
+    from accounts.rules import is_researcher
+
+    return is_researcher(user)
+
+
+rules.add_perm("proposals.create_proposal", is_researcher_role)
+rules.add_perm("proposals.screen", is_screener)
+rules.add_perm("proposals.decide", is_decider)
+rules.add_perm("proposals.approve", is_funder)

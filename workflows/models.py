@@ -12,7 +12,6 @@ class ProposalProcess(Process):
         ordering = ["-created", "-pk"]
         verbose_name = _("proposal process")
         verbose_name_plural = _("proposal processes")
-        permissions = [("manage_proposalprocess", "Can manage proposal processes")]
 
     def __str__(self):
         return str(self.proposal)

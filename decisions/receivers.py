@@ -1,0 +1,23 @@
+"""Queue the decision letter when a proposal reaches a decided state (after commit)."""
+
+from django.db import transaction
+
+from decisions.enums import DocumentKind
+from proposals.enums import ProposalStatus as S
+
+LETTER_FOR_STATE = {
+    S.REJECTED: DocumentKind.REJECTION_LETTER,
+    S.RESUBMIT_INVITED: DocumentKind.REJECTION_LETTER,
+    S.FUNDED: DocumentKind.APPROVAL_LETTER,
+}
+
+
+def queue_decision_letter(sender, *, proposal, to_state, **kwargs) -> None:
+    kind = LETTER_FOR_STATE.get(to_state)
+    if kind is None:
+        return
+    from decisions.tasks import render_letter
+
+    proposal_id, kind_value = proposal.pk, kind.value
+    # robust: a failed render is logged and never turns the committed transition into an error
+    transaction.on_commit(lambda: render_letter.delay(proposal_id, kind_value), robust=True)

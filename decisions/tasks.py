@@ -1,0 +1,13 @@
+from celery import shared_task
+
+from decisions.services import issue_letter
+from proposals.models import Proposal
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def render_letter(proposal_id: int, kind: str) -> int | None:
+    """Issue a decision letter; safe to retry (issue_letter is idempotent)."""
+    proposal = Proposal.objects.select_related("call", "call__fund", "applicant").filter(pk=proposal_id).first()
+    if proposal is None:
+        return None
+    return issue_letter(proposal=proposal, kind=kind).pk

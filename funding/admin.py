@@ -1,0 +1,50 @@
+"""Funds are edited here; money only moves through funding.services, so the ledger and
+the decisions are shown read-only (the ledger is append-only at the model level too)."""
+
+from django.contrib import admin
+
+from funding.models import Fund, FundingDecision, LedgerEntry
+
+
+class ReadOnlyAdminMixin:
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class LedgerEntryInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = LedgerEntry
+    fields = ("created_at", "kind", "amount", "proposal", "reference", "actor")
+    readonly_fields = fields
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Fund)
+class FundAdmin(admin.ModelAdmin):
+    list_display = ("name_zh", "name_en", "size", "currency", "created_at")
+    search_fields = ("name_zh", "name_en")
+    inlines = [LedgerEntryInline]
+
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("created_at", "fund", "kind", "amount", "proposal", "reference", "actor")
+    list_filter = ("kind", "fund")
+    list_select_related = ("fund", "proposal", "actor")
+    search_fields = ("reference", "proposal__reference", "proposal__title")
+    date_hierarchy = "created_at"
+
+
+@admin.register(FundingDecision)
+class FundingDecisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("decided_at", "proposal", "fund", "outcome", "instrument", "amount", "decided_by")
+    list_filter = ("outcome", "instrument", "fund")
+    list_select_related = ("proposal", "fund", "decided_by")
+    search_fields = ("proposal__reference", "proposal__title", "reasons")
+    date_hierarchy = "decided_at"

@@ -1,0 +1,64 @@
+from django.contrib import admin
+
+from proposals.models import Answer, AuditEntry, Call, Proposal, ScreeningChecklistItem, ScreeningResult
+
+
+class ChecklistInline(admin.TabularInline):
+    model = ScreeningChecklistItem
+    extra = 1
+
+
+@admin.register(Call)
+class CallAdmin(admin.ModelAdmin):
+    list_display = ("title_zh", "title_en", "opens_at", "closes_at", "fund", "max_request")
+    search_fields = ("title_zh", "title_en")
+    inlines = [ChecklistInline]
+
+
+class AnswerInline(admin.TabularInline):
+    model = Answer
+    extra = 0
+    readonly_fields = ("file_sha256", "file_size", "content_type")
+
+
+@admin.register(Proposal)
+class ProposalAdmin(admin.ModelAdmin):
+    list_display = ("reference", "title", "call", "applicant", "status", "submitted_at")
+    list_filter = ("status", "call")
+    search_fields = ("reference", "title", "keywords")
+    readonly_fields = ("status", "reference", "submitted_at")
+    inlines = [AnswerInline]
+
+
+@admin.register(ScreeningChecklistItem)
+class ScreeningChecklistItemAdmin(admin.ModelAdmin):
+    list_display = ("call", "order", "text_zh")
+
+
+@admin.register(ScreeningResult)
+class ScreeningResultAdmin(admin.ModelAdmin):
+    list_display = ("proposal", "outcome", "officer", "created_at")
+    list_filter = ("outcome",)
+
+
+@admin.register(Answer)
+class AnswerAdmin(admin.ModelAdmin):
+    list_display = ("proposal", "question", "file_name", "updated_at")
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """Read-only: the audit log is append-only."""
+
+    list_display = ("created_at", "action", "proposal", "actor", "from_state", "to_state")
+    list_filter = ("action",)
+    search_fields = ("proposal__reference", "note")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

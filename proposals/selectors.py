@@ -1,0 +1,32 @@
+from django.db.models import Q
+from django.utils import timezone
+
+from proposals.models import AuditEntry, Call, Proposal
+
+
+def open_calls(*, at=None):
+    at = at or timezone.now()
+    return Call.objects.filter(opens_at__lte=at, closes_at__gt=at).select_related("fund").order_by("closes_at", "pk")
+
+
+def all_calls():
+    return Call.objects.select_related("fund").order_by("-opens_at", "pk")
+
+
+def proposals_of(*, applicant):
+    return Proposal.objects.filter(applicant=applicant).select_related("call").order_by("-created_at", "-pk")
+
+
+def staff_proposals(*, call=None, status=None, q=None):
+    qs = Proposal.objects.exclude(status="draft").select_related("call", "applicant")
+    if call:
+        qs = qs.filter(call=call)
+    if status:
+        qs = qs.filter(status=status)
+    if q:
+        qs = qs.filter(Q(title__icontains=q) | Q(reference__icontains=q) | Q(keywords__icontains=q))
+    return qs.order_by("-submitted_at", "-pk")
+
+
+def history(*, proposal):
+    return AuditEntry.objects.filter(proposal=proposal).select_related("actor").order_by("created_at", "pk")

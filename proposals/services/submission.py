@@ -1,0 +1,57 @@
+"""Researcher-side writes: drafts, submission checks."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from proposals.enums import EDITABLE_STATES
+from proposals.exceptions import IllegalTransition, InvalidInput, NotPermitted
+from proposals.models import Call, Proposal
+from proposals.services.audit import record_audit
+
+
+def create_proposal(*, call: Call, applicant, data: dict) -> Proposal:
+    if not call.is_open():
+        raise InvalidInput(_("This call is not open for proposals."))
+    proposal = Proposal(call=call, applicant=applicant, language=applicant.language or "zh-hans", **data)
+    with transaction.atomic():
+        proposal.save()
+        record_audit(action="proposal.created", proposal=proposal, actor=applicant, to_state=proposal.status)
+    return proposal
+
+
+def update_proposal(*, proposal: Proposal, actor, data: dict) -> Proposal:
+    if proposal.applicant_id != actor.pk:
+        raise NotPermitted()
+    if proposal.status not in EDITABLE_STATES:
+        raise IllegalTransition(_("A proposal can only be edited while it is a draft or returned for revision."))
+    for key, value in data.items():
+        setattr(proposal, key, value)
+    proposal.save()
+    return proposal
+
+
+def submission_problems(*, proposal: Proposal, at=None) -> list[str]:
+    """Why this proposal cannot be submitted now (empty list when it can)."""
+    from proposals.services.answers import missing_required_answers
+
+    problems = []
+    at = at or timezone.now()
+    call = proposal.call
+    if at >= call.closes_at:
+        problems.append(_("The call closed on %(time)s; submissions are no longer accepted.") % {
+            "time": timezone.localtime(call.closes_at).strftime("%Y-%m-%d %H:%M %Z")})
+    elif at < call.opens_at:
+        problems.append(_("The call is not open yet."))
+    if not proposal.title.strip():
+        problems.append(_("The title is missing."))
+    if not proposal.abstract.strip():
+        problems.append(_("The abstract is missing."))
+    if proposal.requested_amount is None:
+        problems.append(_("The requested amount is missing."))
+    elif proposal.requested_amount > call.max_request:
+        problems.append(_("The requested amount exceeds the call's maximum of %(max)s %(currency)s.") % {
+            "max": f"{call.max_request:,.2f}", "currency": call.currency})
+    for question in missing_required_answers(proposal=proposal):
+        problems.append(_("Required question not answered: %(label)s") % {"label": question.label})
+    return problems

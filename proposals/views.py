@@ -1,0 +1,171 @@
+from django.contrib import messages
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from forms.builder import build_answer_form
+from pocflow.views import render_domain_error, require_perm
+from proposals.enums import EDITABLE_STATES, WITHDRAWABLE_STATES
+from proposals.exceptions import DomainError
+from proposals.forms import CallForm, ChecklistFormSet, ProposalFilterForm, ProposalForm, WithdrawForm
+from proposals.models import Answer, Call, Proposal
+from proposals.selectors import all_calls, history, open_calls, proposals_of, staff_proposals
+from proposals.services.answers import answers_by_question, save_answers
+from proposals.services.submission import create_proposal, submission_problems, update_proposal
+from proposals.rules import is_staff
+
+
+def calls(request):
+    show_all = is_staff(request.user)
+    return render(request, "proposals/calls.html", {"calls": all_calls() if show_all else open_calls(), "show_all": show_all})
+
+
+def call_detail(request, pk):
+    call = get_object_or_404(Call.objects.select_related("fund"), pk=pk)
+    if not call.is_open():
+        require_perm(request.user, "proposals.manage_calls")
+    return render(request, "proposals/call_detail.html", {
+        "call": call, "criteria": call.criteria.all(), "checklist": call.checklist_items.all(),
+        "questions": call.form.questions.all() if call.form_id else [],
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def call_edit(request, pk=None):
+    require_perm(request.user, "proposals.manage_calls")
+    call = get_object_or_404(Call, pk=pk) if pk else Call(created_by=request.user)
+    form = CallForm(request.POST or None, instance=call)
+    checklist = ChecklistFormSet(request.POST or None, instance=call, prefix="checklist")
+    from forms.formsets import QuestionFormSet
+    from reviews.forms import CriterionFormSet
+
+    criteria = CriterionFormSet(request.POST or None, instance=call, prefix="criteria")
+    questions = QuestionFormSet(request.POST or None, instance=call.form if call.form_id else None, prefix="questions")
+    if request.method == "POST" and all(f.is_valid() for f in (form, checklist, criteria, questions)):
+        from forms.models import FormDefinition
+
+        with transaction.atomic():
+            call = form.save(commit=False)
+            if not call.form_id:
+                call.form = FormDefinition.objects.create(name=call.title_zh)
+            call.save()
+            checklist.instance = criteria.instance = call
+            questions.instance = call.form
+            checklist.save()
+            criteria.save()
+            questions.save()
+        messages.success(request, _("The call was saved."))
+        return redirect("proposals:call", pk=call.pk)
+    return render(request, "proposals/call_form.html", {
+        "form": form, "checklist": checklist, "criteria": criteria, "questions": questions, "call": call,
+    })
+
+
+def mine(request):
+    require_perm(request.user, "proposals.create_proposal")
+    return render(request, "proposals/mine.html", {"proposals": proposals_of(applicant=request.user), "open_calls": open_calls()})
+
+
+def all_proposals(request):
+    require_perm(request.user, "proposals.list_all_proposals")
+    filters = ProposalFilterForm(request.GET or None)
+    data = filters.cleaned_data if filters.is_valid() else {}
+    qs = staff_proposals(call=data.get("call"), status=data.get("status"), q=data.get("q"))
+    return render(request, "proposals/all.html", {"proposals": qs[:200], "filters": filters})
+
+
+def _edit_forms(request, proposal, *, require=False):
+    post = request.method == "POST"
+    core = ProposalForm(request.POST if post else None, instance=proposal, call=proposal.call)
+    questions = list(proposal.call.form.questions.all()) if proposal.call.form_id else []
+    answers = answers_by_question(proposal=proposal) if proposal.pk else {}
+    extra = build_answer_form(
+        questions=questions, data=request.POST if post else None, files=request.FILES if post else None,
+        answers=answers, require=require,
+    )
+    return core, extra
+
+
+def save_edit(request, proposal, *, require=False):
+    """Save what the researcher typed: valid uploads and fields are kept even if others fail."""
+    core, extra = _edit_forms(request, proposal, require=require)
+    core_ok = core.is_valid()
+    extra_ok = extra.is_valid()
+    with transaction.atomic():
+        if core_ok:
+            update_proposal(proposal=proposal, actor=request.user, data={
+                k: v for k, v in core.cleaned_data.items()})
+        save_answers(proposal=proposal, form=extra, actor=request.user)
+    if not extra_ok:
+        # rebuild so newly stored files show as kept, while typed values stay
+        core2, extra = _edit_forms(request, proposal, require=require)
+        extra.is_valid()
+    return core, extra, core_ok and extra_ok
+
+
+@require_http_methods(["GET", "POST"])
+def new(request, call_pk):
+    require_perm(request.user, "proposals.create_proposal")
+    call = get_object_or_404(Call, pk=call_pk)
+    form = ProposalForm(request.POST or None, call=call, instance=Proposal(call=call, applicant=request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            proposal = create_proposal(call=call, applicant=request.user, data=form.cleaned_data)
+        except DomainError as exc:
+            return render_domain_error(request, exc, "proposals/new.html", {"form": form, "call": call})
+        messages.success(request, _("Draft saved. Complete the application form and submit before the deadline."))
+        return redirect("proposals:edit", pk=proposal.pk)
+    return render(request, "proposals/new.html", {"form": form, "call": call})
+
+
+@require_http_methods(["GET", "POST"])
+def edit(request, pk):
+    proposal = get_object_or_404(Proposal.objects.select_related("call", "call__form"), pk=pk)
+    require_perm(request.user, "proposals.edit_proposal", proposal)
+    if proposal.status not in EDITABLE_STATES:
+        messages.error(request, _("A proposal can only be edited while it is a draft or returned for revision."))
+        return redirect("proposals:detail", pk=pk)
+    if request.method == "POST":
+        core, extra, ok = save_edit(request, proposal)
+        if ok:
+            messages.success(request, _("Draft saved."))
+            return redirect("proposals:edit", pk=pk)
+        messages.error(request, _("Some answers need attention. Everything valid, including uploaded files, was saved."))
+        status = 400
+    else:
+        core, extra = _edit_forms(request, proposal)
+        status = 200
+    return render(request, "proposals/edit.html", {
+        "proposal": proposal, "form": core, "answers_form": extra,
+        "problems": submission_problems(proposal=proposal),
+    }, status=status)
+
+
+def detail(request, pk):
+    proposal = get_object_or_404(Proposal.objects.select_related("call", "applicant", "call__fund"), pk=pk)
+    require_perm(request.user, "proposals.view_audit", proposal)
+    answers = Answer.objects.filter(proposal=proposal).select_related("question").order_by("question__order", "pk")
+    return render(request, "proposals/detail.html", {
+        "proposal": proposal,
+        "answers": answers,
+        "history": history(proposal=proposal),
+        "documents": proposal.documents.all(),
+        "screenings": proposal.screenings.select_related("officer"),
+        "panel_decisions": proposal.panel_decisions.all(),
+        "funding_decisions": proposal.funding_decisions.all(),
+        "is_applicant": proposal.applicant_id == request.user.pk,
+        "editable": proposal.status in EDITABLE_STATES,
+        "withdrawable": proposal.applicant_id == request.user.pk and proposal.status in WITHDRAWABLE_STATES,
+        "withdraw_form": WithdrawForm(),
+    })
+
+
+def answer_file(request, pk):
+    answer = get_object_or_404(Answer.objects.select_related("proposal"), pk=pk)
+    require_perm(request.user, "proposals.see_files", answer.proposal)
+    if not answer.file:
+        raise Http404
+    return FileResponse(answer.file.open("rb"), as_attachment=True, filename=answer.file_name or "file",
+                        content_type=answer.content_type or "application/octet-stream")

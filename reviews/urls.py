@@ -1,0 +1,6 @@
+from django.urls import path
+
+from reviews import views
+
+app_name = "reviews"
+urlpatterns = [path("", views.mine, name="mine")]

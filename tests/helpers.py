@@ -1,0 +1,70 @@
+"""Reach proposal states through the real services (never by setting status=)."""
+
+from decimal import Decimal
+
+from accounts.enums import Role
+from proposals.enums import ScreeningOutcome
+from tests.factories import CriterionFactory, ChecklistItemFactory, ProposalFactory, UserFactory
+from workflows import services
+
+
+class World:
+    """A call with a two-criterion rubric, staff of every role and three experts."""
+
+    def __init__(self, *, experts=3, call=None):
+        from tests.factories import CallFactory
+
+        self.call = call or CallFactory()
+        self.criteria = [CriterionFactory(call=self.call, weight=Decimal("60"), max_score=Decimal("10")),
+                         CriterionFactory(call=self.call, weight=Decimal("40"), max_score=Decimal("5"))]
+        self.checklist = [ChecklistItemFactory(call=self.call)]
+        self.officer = UserFactory(role=Role.PROGRAM_OFFICER)
+        self.fund_manager = UserFactory(role=Role.FUND_MANAGER)
+        self.incubator = UserFactory(role=Role.INCUBATION_MANAGER)
+        self.experts = [UserFactory(role=Role.EXPERT) for _ in range(experts)]
+
+    def proposal(self, **kwargs):
+        return ProposalFactory(call=self.call, **kwargs)
+
+    def submitted(self, **kwargs):
+        p = self.proposal(**kwargs)
+        services.submit_proposal(proposal=p, actor=p.applicant)
+        p.refresh_from_db()
+        return p
+
+    def screened(self, **kwargs):
+        p = self.submitted(**kwargs)
+        services.screen_proposal(proposal=p, officer=self.officer, outcome=ScreeningOutcome.PASS,
+                                 checklist={str(i.pk): True for i in self.checklist})
+        p.refresh_from_db()
+        return p
+
+    def assigned(self, **kwargs):
+        p = self.screened(**kwargs)
+        self.reviews = services.assign_experts(proposal=p, officer=self.officer, experts=self.experts)
+        p.refresh_from_db()
+        return p
+
+    def score(self, review, values=(Decimal("8"), Decimal("4"))):
+        return services.submit_review(review=review, expert=review.expert,
+                                      scores={c.pk: v for c, v in zip(self.criteria, values)},
+                                      opinion=f"意见 {review.pk}", panel_note=f"机密 {review.pk}")
+
+    def in_panel(self, **kwargs):
+        p = self.assigned(**kwargs)
+        for review in self.reviews:
+            self.score(review)
+        p.refresh_from_db()
+        return p
+
+    def in_funding(self, **kwargs):
+        p = self.in_panel(**kwargs)
+        services.decide_panel(proposal=p, officer=self.officer, outcome="approve", feedback="同意立项")
+        p.refresh_from_db()
+        return p
+
+    def funded(self, amount=Decimal("200000.00"), **kwargs):
+        p = self.in_funding(**kwargs)
+        services.decide_funding(proposal=p, manager=self.fund_manager, approve=True, amount=amount)
+        p.refresh_from_db()
+        return p

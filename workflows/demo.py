@@ -1,0 +1,90 @@
+"""Demo data: one account per role, a fund and an open call with a Chinese rubric. Idempotent."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.enums import Role
+from accounts.models import Organisation, User
+from accounts.roles import ensure_role_groups, grant_role
+from forms.enums import QuestionKind
+from forms.models import FormDefinition, Question
+from funding.models import Fund
+from proposals.models import Call, ScreeningChecklistItem
+from reviews.models import Criterion
+
+DEMO_PASSWORD = "pocflow-demo"
+DEMO_USERS = [
+    ("researcher", "王喆", Role.RESEARCHER, "清华大学"),
+    ("officer", "李珺", Role.PROGRAM_OFFICER, "概念验证中心"),
+    ("expert1", "张堃", Role.EXPERT, "北京大学"),
+    ("expert2", "陈昇", Role.EXPERT, "红杉资本"),
+    ("expert3", "刘玥", Role.EXPERT, "创新工场"),
+    ("chair", "赵敏", Role.PANEL_CHAIR, "概念验证中心"),
+    ("fundmanager", "孙立", Role.FUND_MANAGER, "天使投资引导基金"),
+    ("incubator", "周航", Role.INCUBATION_MANAGER, "概念验证中心"),
+    ("admin", "Administrator", Role.ADMINISTRATOR, "概念验证中心"),
+]
+RUBRIC = [
+    ("技术创新性与先进性", "Technical novelty", "30", "10"),
+    ("市场前景与应用场景", "Market potential", "25", "10"),
+    ("团队能力", "Team", "20", "10"),
+    ("知识产权状况", "IP position", "15", "10"),
+    ("实施方案与预算合理性", "Plan and budget", "10", "10"),
+]
+CHECKLIST = [
+    ("申报材料齐全", "All documents provided"),
+    ("已签署科研诚信承诺书", "Research integrity pledge signed"),
+    ("申报金额不超过上限", "Requested amount within the limit"),
+]
+
+
+@transaction.atomic
+def seed_demo(*, users=None, expert_count=3):
+    ensure_role_groups()
+    created = []
+    for username, name, role, org_name in DEMO_USERS:
+        org, _ = Organisation.objects.get_or_create(name=org_name)
+        user, made = User.objects.get_or_create(
+            username=username, defaults={"full_name": name, "email": f"{username}@pocflow.local", "organisation": org}
+        )
+        if made:
+            user.set_password(DEMO_PASSWORD)
+            if role == Role.ADMINISTRATOR:
+                user.is_staff = user.is_superuser = True
+            user.save()
+        grant_role(user, role)
+        created.append((username, role))
+    fund, _ = Fund.objects.get_or_create(
+        name_zh="概念验证种子基金", defaults={"name_en": "Proof-of-Concept Seed Fund", "size": Decimal("20000000.00")}
+    )
+    call = Call.objects.filter(title_zh="2026年度高校科技成果概念验证项目").first()
+    if call is None:
+        form = FormDefinition.objects.create(name="2026 PoC application form")
+        Question.objects.bulk_create([
+            Question(form=form, order=1, kind=QuestionKind.LONG_TEXT, label_zh="概念验证实施方案", label_en="PoC plan",
+                     required=True, max_length=5000),
+            Question(form=form, order=2, kind=QuestionKind.SINGLE_CHOICE, label_zh="是否已有合作企业",
+                     label_en="Industrial partner already?", required=True,
+                     choices=[{"value": "yes", "zh": "是", "en": "Yes"}, {"value": "no", "zh": "否", "en": "No"}]),
+            Question(form=form, order=3, kind=QuestionKind.FILE, label_zh="商业计划书（PDF）", label_en="Business plan (PDF)",
+                     required=False, file_types=["pdf", "docx"], max_file_mb=20),
+        ])
+        now = timezone.now()
+        call = Call.objects.create(
+            title_zh="2026年度高校科技成果概念验证项目", title_en="2026 University Proof-of-Concept Call",
+            description_zh="支持高校院所科技成果开展概念验证，推动成果转化和企业孵化。",
+            description_en="Supports proof-of-concept work on university research results on the way to a company.",
+            opens_at=now - dt.timedelta(days=1), closes_at=now + dt.timedelta(days=60),
+            form=form, fund=fund, max_request=Decimal("500000.00"), experts_per_proposal=expert_count,
+        )
+        Criterion.objects.bulk_create([
+            Criterion(call=call, order=i, name_zh=zh, name_en=en, weight=Decimal(w), max_score=Decimal(m))
+            for i, (zh, en, w, m) in enumerate(RUBRIC, 1)
+        ])
+        ScreeningChecklistItem.objects.bulk_create([
+            ScreeningChecklistItem(call=call, order=i, text_zh=zh, text_en=en) for i, (zh, en) in enumerate(CHECKLIST, 1)
+        ])
+    return {"users": created, "fund": fund, "call": call}

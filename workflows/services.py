@@ -1,0 +1,213 @@
+"""Orchestration: each human step finds its viewflow task, checks the user may act on it,
+and runs the domain service inside the task's activation — one transaction under the
+flow lock, so the state change, the task completion and the next tasks commit together."""
+
+from contextlib import contextmanager
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from funding import services as funding_services
+from incubation import services as incubation_services
+from proposals.enums import ProposalStatus as S, Transition
+from proposals.exceptions import IllegalTransition, InvalidInput, NotPermitted
+from proposals.services.submission import submission_problems
+from proposals.services.screening import record_screening
+from proposals.services.transition import transition_proposal
+from reviews.services import assignment, scoring
+from reviews.services.panel import record_panel_decision
+from workflows.flows import ProposalFlow
+
+OPEN_STATUSES = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
+
+
+def open_tasks(*, proposal):
+    return Task.objects.filter(process_id=getattr(_process(proposal), "pk", None), status__in=OPEN_STATUSES)
+
+
+def _process(proposal):
+    try:
+        return proposal.process
+    except Exception:  # RelatedObjectDoesNotExist: a draft has no process yet
+        return None
+
+
+def open_task(*, proposal, node):
+    process = _process(proposal)
+    if process is None:
+        return None
+    return Task.objects.filter(process_id=process.pk, flow_task=node, status__in=OPEN_STATUSES).order_by("pk").first()
+
+
+def review_task(*, review):
+    process = _process(review.proposal)
+    if process is None:
+        return None
+    return (
+        Task.objects.filter(process_id=process.pk, flow_task=ProposalFlow.review, data__review_id=review.pk)
+        .order_by("-pk").first()
+    )
+
+
+def _require(task):
+    if task is None:
+        raise IllegalTransition(_("There is no open task for this step."))
+    return task
+
+
+def _claim(activation, user):
+    task = activation.task
+    if task.status == STATUS.NEW:
+        if not activation.flow_task.can_assign(user, task):
+            raise NotPermitted()
+        activation.assign(user)
+    elif not activation.flow_task.can_execute(user, task):
+        raise NotPermitted(_("This task is assigned to someone else."))
+
+
+@contextmanager
+def perform(task, user):
+    """Claim the task if it is unclaimed, start it, run the body, complete it."""
+    with task.activation() as activation:
+        _claim(activation, user)
+        activation.start(None)
+        yield activation
+        activation.execute()
+
+
+def claim(*, task, user):
+    with task.activation() as activation:
+        _claim(activation, user)
+
+
+# researcher
+
+def submit_proposal(*, proposal, actor):
+    if proposal.applicant_id != actor.pk:
+        raise NotPermitted()
+    problems = submission_problems(proposal=proposal)
+    if problems:
+        raise InvalidInput(" ".join(problems))
+    if proposal.status == S.DRAFT:
+        with transaction.atomic():
+            if not proposal.reference:
+                proposal.reference = f"POC-{proposal.created_at:%Y}-{proposal.pk:05d}"
+                proposal.save(update_fields=["reference"])
+            ProposalFlow.start.run(proposal=proposal, actor=actor)
+    elif proposal.status == S.RETURNED:
+        with perform(_require(open_task(proposal=proposal, node=ProposalFlow.revise)), actor):
+            proposal.refresh_from_db()
+            transition_proposal(proposal=proposal, transition=Transition.RESUBMIT, actor=actor)
+    else:
+        raise IllegalTransition()
+    return proposal
+
+
+def withdraw_proposal(*, proposal, actor, note=""):
+    with transaction.atomic():
+        transition_proposal(proposal=proposal, transition=Transition.WITHDRAW, actor=actor, note=note)
+        process = _process(proposal)
+        if process is not None and process.finished is None:
+            ProposalFlow.instance.cancel(process)
+    return proposal
+
+
+# program officers
+
+def claim_screening(*, proposal, officer):
+    with transaction.atomic():
+        task = _require(open_task(proposal=proposal, node=ProposalFlow.screen))
+        with task.activation() as activation:
+            _claim(activation, officer)
+            proposal.refresh_from_db()
+            if proposal.status == S.SUBMITTED:
+                transition_proposal(proposal=proposal, transition=Transition.START_SCREENING, actor=officer)
+    return proposal
+
+
+def screen_proposal(*, proposal, officer, outcome, checklist, message=""):
+    proposal.refresh_from_db()
+    if proposal.status == S.SUBMITTED:
+        claim_screening(proposal=proposal, officer=officer)
+    with perform(_require(open_task(proposal=proposal, node=ProposalFlow.screen)), officer):
+        proposal.refresh_from_db()
+        return record_screening(proposal=proposal, officer=officer, outcome=outcome, checklist=checklist, message=message)
+
+
+def assign_experts(*, proposal, officer, experts):
+    with perform(_require(open_task(proposal=proposal, node=ProposalFlow.assign_experts)), officer):
+        proposal.refresh_from_db()
+        return assignment.assign_experts(proposal=proposal, experts=experts, assigned_by=officer)
+
+
+def replacement_task(*, review):
+    process = _process(review.proposal)
+    if process is None:
+        return None
+    return (
+        Task.objects.filter(process_id=process.pk, flow_task=ProposalFlow.replace_expert,
+                            data__declined_review_id=review.pk, status__in=OPEN_STATUSES)
+        .order_by("pk").first()
+    )
+
+
+def replace_expert(*, review, new_expert, officer):
+    """Complete the declined branch's replacement task; its next task is the new expert's review."""
+    with perform(_require(replacement_task(review=review)), officer) as activation:
+        review.refresh_from_db()
+        new_review = assignment.replace_expert(review=review, new_expert=new_expert, assigned_by=officer)
+        activation.task.data["review_id"] = new_review.pk
+        activation.task.save(update_fields=["data"])
+    return new_review
+
+
+def decide_panel(*, proposal, officer, outcome, feedback):
+    with perform(_require(open_task(proposal=proposal, node=ProposalFlow.panel)), officer):
+        proposal.refresh_from_db()
+        return record_panel_decision(proposal=proposal, outcome=outcome, feedback=feedback, decided_by=officer)
+
+
+# experts
+
+def submit_review(*, review, expert, scores, opinion, panel_note):
+    task = _require(review_task(review=review))
+    with perform(task, expert):
+        review.refresh_from_db()
+        return scoring.save_review(review=review, expert=expert, scores=scores, opinion=opinion, panel_note=panel_note, submit=True)
+
+
+def decline_review(*, review, expert, reason):
+    task = _require(review_task(review=review))
+    if not task.flow_task.can_execute(expert, task):
+        raise NotPermitted()
+    with task.activation() as activation:
+        conflict = assignment.decline_review(review=review, expert=expert, reason=reason)
+        activation.cancel()
+        # keep the branch open: staff must assign a replacement before the Join can continue
+        ProposalFlow.replace_expert.activation_class.create(
+            ProposalFlow.replace_expert, activation, task.token, data={"declined_review_id": review.pk}
+        )
+    from workflows.notifications import notify_replacement_needed
+
+    notify_replacement_needed(review)
+    return conflict
+
+
+# fund managers, incubation managers
+
+def decide_funding(*, proposal, manager, approve, amount=None, reasons="", instrument="grant"):
+    with perform(_require(open_task(proposal=proposal, node=ProposalFlow.funding)), manager):
+        proposal.refresh_from_db()
+        if approve:
+            if amount is None:
+                raise InvalidInput(_("Enter the amount to approve."))
+            return funding_services.approve_funding(proposal=proposal, amount=amount, decided_by=manager, instrument=instrument, note=reasons)
+        return funding_services.decline_funding(proposal=proposal, reasons=reasons, decided_by=manager)
+
+
+def start_incubation(*, proposal, manager, milestones):
+    with perform(_require(open_task(proposal=proposal, node=ProposalFlow.start_incubation)), manager):
+        proposal.refresh_from_db()
+        return incubation_services.start_project(proposal=proposal, manager=manager, milestones=milestones)

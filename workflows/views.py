@@ -1,0 +1,288 @@
+"""Task pages: each binds a form, makes one orchestration call, maps refusals to a status."""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _, gettext_lazy
+from django.views.decorators.http import require_POST, require_http_methods
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from funding.enums import Instrument
+from funding.selectors import fund_balance
+from pocflow.views import render_domain_error, require_perm
+from proposals.enums import ProposalStatus as S
+from proposals.exceptions import DomainError
+from proposals.forms import ScreeningForm, WithdrawForm
+from proposals.models import Proposal
+from proposals.views import save_edit
+from reviews.enums import ReviewStatus
+from reviews.forms import AssignExpertsForm, ConflictForm, DeclineForm, PanelDecisionForm, ReplaceExpertForm, ScoreForm
+from reviews.models import Review
+from reviews.selectors import eligible_experts, expert_reviews, proposal_summary
+from reviews.services.assignment import record_conflict
+from workflows import services
+from workflows.flows import ProposalFlow
+from workflows.redirect import task_url
+from workflows.selectors import inbox, queue
+
+
+def _proposal(pk):
+    return get_object_or_404(Proposal.objects.select_related("call", "applicant", "call__fund"), pk=pk)
+
+
+def home(request):
+    user = request.user
+    context = {"inbox": inbox(user=user), "queue": queue(user=user)}
+    if user.has_perm("proposals.create_proposal"):
+        from proposals.selectors import open_calls, proposals_of
+
+        context["my_proposals"] = proposals_of(applicant=user)[:10]
+        context["open_calls"] = open_calls()
+    if user.has_perm("reviews.expert_area"):
+        context["my_reviews"] = expert_reviews(expert=user)
+    return render(request, "workflows/home.html", context)
+
+
+@require_POST
+def claim(request, task_pk):
+    task = get_object_or_404(Task, pk=task_pk)
+    proposal = task.process.coerced.proposal
+    try:
+        if task.flow_task == ProposalFlow.screen:
+            services.claim_screening(proposal=proposal, officer=request.user)
+        else:
+            services.claim(task=task, user=request.user)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+        return redirect("home")
+    messages.success(request, _("The task is now yours."))
+    return redirect(task_url(task))
+
+
+# researcher
+
+@require_POST
+def submit(request, pk):
+    proposal = _proposal(pk)
+    require_perm(request.user, "proposals.edit_proposal", proposal)
+    core, extra, ok = save_edit(request, proposal, require=True)
+    if not ok:
+        messages.error(request, _("The proposal was saved but not submitted: some answers need attention."))
+        return render(request, "proposals/edit.html", {"proposal": proposal, "form": core, "answers_form": extra}, status=400)
+    try:
+        services.submit_proposal(proposal=proposal, actor=request.user)
+    except DomainError as exc:
+        from proposals.services.submission import submission_problems
+
+        return render_domain_error(request, exc, "proposals/edit.html", {
+            "proposal": proposal, "form": core, "answers_form": extra, "problems": submission_problems(proposal=proposal)})
+    messages.success(request, _("Your proposal was submitted. Its reference is %(ref)s.") % {"ref": proposal.reference})
+    return redirect("proposals:detail", pk=pk)
+
+
+@require_POST
+def withdraw(request, pk):
+    proposal = _proposal(pk)
+    require_perm(request.user, "proposals.edit_proposal", proposal)
+    form = WithdrawForm(request.POST)
+    form.is_valid()
+    try:
+        services.withdraw_proposal(proposal=proposal, actor=request.user, note=form.cleaned_data.get("note", ""))
+    except DomainError as exc:
+        messages.error(request, str(exc))
+        return redirect("proposals:detail", pk=pk) if exc.status != 409 else render(
+            request, "workflows/refused.html", {"proposal": proposal}, status=409)
+    messages.success(request, _("The proposal was withdrawn."))
+    return redirect("proposals:detail", pk=pk)
+
+
+# program officers
+
+@require_http_methods(["GET", "POST"])
+def screen(request, pk):
+    proposal = _proposal(pk)
+    require_perm(request.user, "proposals.screen")
+    items = proposal.call.checklist_items.all()
+    form = ScreeningForm(request.POST or None, checklist_items=items)
+    task = services.open_task(proposal=proposal, node=ProposalFlow.screen)
+    context = {"proposal": proposal, "form": form, "task": task, "answers": proposal.answers.select_related("question")}
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.screen_proposal(proposal=proposal, officer=request.user, outcome=form.cleaned_data["outcome"],
+                                     checklist=form.checklist(), message=form.cleaned_data["message"])
+        except DomainError as exc:
+            return render_domain_error(request, exc, "workflows/screen.html", context)
+        messages.success(request, _("Screening recorded."))
+        return redirect("proposals:detail", pk=pk)
+    return render(request, "workflows/screen.html", context, status=400 if form.is_bound else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def assign_experts(request, pk):
+    proposal = _proposal(pk)
+    require_perm(request.user, "reviews.assign_experts")
+    candidates = eligible_experts(proposal=proposal)
+    action = request.POST.get("action", "assign")
+    form = AssignExpertsForm(request.POST if action == "assign" else None, queryset=candidates)
+    replace_form = ReplaceExpertForm(request.POST if action == "replace" else None, queryset=candidates)
+    conflict_form = ConflictForm(request.POST if action == "conflict" else None, queryset=candidates)
+    reviews = proposal.reviews.select_related("expert", "replaced_by__expert").order_by("pk")
+    context = {
+        "proposal": proposal, "form": form, "replace_form": replace_form, "conflict_form": conflict_form,
+        "reviews": reviews, "conflicts": proposal.conflicts.select_related("expert", "recorded_by"),
+        "task": services.open_task(proposal=proposal, node=ProposalFlow.assign_experts),
+        "needs_replacement": [r for r in reviews if r.status == ReviewStatus.DECLINED and not r.replaced_by_id],
+    }
+    if request.method == "POST":
+        try:
+            if action == "assign" and form.is_valid():
+                services.assign_experts(proposal=proposal, officer=request.user, experts=form.cleaned_data["experts"])
+                messages.success(request, _("Experts assigned; each has a scoring task in their inbox."))
+                return redirect("workflows:assign_experts", pk=pk)
+            if action == "replace" and replace_form.is_valid():
+                review = get_object_or_404(Review, pk=replace_form.cleaned_data["review"], proposal=proposal)
+                services.replace_expert(review=review, new_expert=replace_form.cleaned_data["expert"], officer=request.user)
+                messages.success(request, _("Replacement expert assigned."))
+                return redirect("workflows:assign_experts", pk=pk)
+            if action == "conflict" and conflict_form.is_valid():
+                record_conflict(proposal=proposal, expert=conflict_form.cleaned_data["expert"],
+                                reason=conflict_form.cleaned_data["reason"], recorded_by=request.user)
+                messages.success(request, _("Conflict of interest recorded."))
+                return redirect("workflows:assign_experts", pk=pk)
+        except DomainError as exc:
+            return render_domain_error(request, exc, "workflows/assign_experts.html", context)
+        return render(request, "workflows/assign_experts.html", context, status=400)
+    return render(request, "workflows/assign_experts.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def panel(request, pk):
+    proposal = _proposal(pk)
+    require_perm(request.user, "reviews.see_scores")
+    form = PanelDecisionForm(request.POST or None)
+    context = {"proposal": proposal, "form": form, "summary": proposal_summary(proposal=proposal),
+               "criteria": proposal.call.criteria.all(),
+               "task": services.open_task(proposal=proposal, node=ProposalFlow.panel)}
+    if request.method == "POST" and form.is_valid():
+        require_perm(request.user, "proposals.decide")
+        try:
+            services.decide_panel(proposal=proposal, officer=request.user, outcome=form.cleaned_data["outcome"],
+                                  feedback=form.cleaned_data["feedback"])
+        except DomainError as exc:
+            return render_domain_error(request, exc, "workflows/panel.html", context)
+        messages.success(request, _("Panel decision recorded."))
+        return redirect("proposals:detail", pk=pk)
+    return render(request, "workflows/panel.html", context, status=400 if form.is_bound else 200)
+
+
+# experts
+
+@require_http_methods(["GET", "POST"])
+def review(request, pk):
+    review = get_object_or_404(Review.objects.select_related("proposal", "proposal__call"), pk=pk)
+    if review.expert_id != request.user.pk or review.status in (ReviewStatus.DECLINED, ReviewStatus.CANCELED):
+        raise PermissionDenied
+    proposal = review.proposal
+    criteria = proposal.call.criteria.all()
+    initial = {f"score_{s.criterion_id}": s.value for s in review.scores.all()}
+    initial.update(opinion=review.opinion, panel_note=review.panel_note)
+    form = ScoreForm(request.POST or None, criteria=criteria, initial=initial)
+    context = {"review": review, "proposal": proposal, "form": form, "decline_form": DeclineForm(),
+               "answers": proposal.answers.select_related("question"),
+               "editable": review.status in (ReviewStatus.ASSIGNED, ReviewStatus.DRAFT)}
+    if request.method == "POST":
+        if not form.is_valid():
+            messages.error(request, _("Check the scores: each must lie within its criterion's range."))
+            return render(request, "workflows/review.html", context, status=400)
+        args = {"scores": form.scores(), "opinion": form.cleaned_data["opinion"], "panel_note": form.cleaned_data["panel_note"]}
+        try:
+            if "submit" in request.POST:
+                services.submit_review(review=review, expert=request.user, **args)
+                messages.success(request, _("Your review was submitted. Thank you."))
+                return redirect("reviews:mine")
+            from reviews.services.scoring import save_review
+
+            save_review(review=review, expert=request.user, submit=False, **args)
+            messages.success(request, _("Draft saved."))
+            return redirect("workflows:review", pk=pk)
+        except DomainError as exc:
+            return render_domain_error(request, exc, "workflows/review.html", context)
+    return render(request, "workflows/review.html", context)
+
+
+@require_POST
+def decline(request, pk):
+    review = get_object_or_404(Review.objects.select_related("proposal"), pk=pk)
+    if review.expert_id != request.user.pk:
+        raise PermissionDenied
+    form = DeclineForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the reason for the conflict of interest."))
+        return redirect("workflows:review", pk=pk)
+    try:
+        services.decline_review(review=review, expert=request.user, reason=form.cleaned_data["reason"])
+    except DomainError as exc:
+        messages.error(request, str(exc))
+        return redirect("reviews:mine")
+    messages.success(request, _("You have withdrawn from this review. The program office will assign a replacement."))
+    return redirect("reviews:mine")
+
+
+# fund and incubation managers
+
+class FundingDecisionForm(forms.Form):
+    decision = forms.ChoiceField(label=gettext_lazy("Decision"), widget=forms.RadioSelect,
+                                 choices=[("approve", gettext_lazy("Approve funding")), ("decline", gettext_lazy("Decline"))])
+    instrument = forms.ChoiceField(label=gettext_lazy("Instrument"), choices=Instrument.choices, initial=Instrument.GRANT)
+    amount = forms.DecimalField(label=gettext_lazy("Amount"), max_digits=16, decimal_places=2, min_value=0, required=False)
+    reasons = forms.CharField(label=gettext_lazy("Reasons / conditions"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+@require_http_methods(["GET", "POST"])
+def funding(request, pk):
+    proposal = _proposal(pk)
+    require_perm(request.user, "proposals.approve")
+    form = FundingDecisionForm(request.POST or None, initial={"amount": proposal.requested_amount})
+    context = {"proposal": proposal, "form": form, "summary": proposal_summary(proposal=proposal),
+               "balance": fund_balance(proposal.call.fund) if proposal.call.fund_id else None,
+               "panel_decision": proposal.panel_decisions.first(),
+               "task": services.open_task(proposal=proposal, node=ProposalFlow.funding)}
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.decide_funding(proposal=proposal, manager=request.user, approve=data["decision"] == "approve",
+                                    amount=data["amount"], reasons=data["reasons"], instrument=data["instrument"])
+        except DomainError as exc:
+            return render_domain_error(request, exc, "workflows/funding.html", context)
+        messages.success(request, _("Funding decision recorded."))
+        return redirect("proposals:detail", pk=pk)
+    return render(request, "workflows/funding.html", context, status=400 if form.is_bound else 200)
+
+
+class MilestoneForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("Milestone"), max_length=200)
+    due_date = forms.DateField(label=gettext_lazy("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+MilestoneFormSet = forms.formset_factory(MilestoneForm, extra=3, min_num=1, validate_min=True)
+
+
+@require_http_methods(["GET", "POST"])
+def start_incubation(request, pk):
+    proposal = _proposal(pk)
+    require_perm(request.user, "proposals.incubate")
+    formset = MilestoneFormSet(request.POST or None, prefix="m")
+    context = {"proposal": proposal, "formset": formset,
+               "task": services.open_task(proposal=proposal, node=ProposalFlow.start_incubation)}
+    if request.method == "POST" and formset.is_valid():
+        milestones = [f.cleaned_data for f in formset.forms if f.cleaned_data]
+        try:
+            project = services.start_incubation(proposal=proposal, manager=request.user, milestones=milestones)
+        except DomainError as exc:
+            return render_domain_error(request, exc, "workflows/start_incubation.html", context)
+        messages.success(request, _("Incubation started."))
+        return redirect("incubation:project", pk=project.pk)
+    return render(request, "workflows/start_incubation.html", context, status=400 if formset.is_bound else 200)
