@@ -24,7 +24,7 @@ system-deps:
 	fi
 
 messages: $(BIN)/python
-	$(BIN)/python manage.py compilemessages --ignore=.venv -v 0
+	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=var -v 0
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput -v 0

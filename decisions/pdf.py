@@ -27,8 +27,6 @@ FONT_POSTSCRIPT_NAME = "NotoSansCJKscSubset-Regular"
 FONT_CSS = f"""
 @font-face {{ font-family: "{FONT_FAMILY}"; src: url("{FONT_PATH.name}"); }}
 html {{ font-family: "{FONT_FAMILY}"; font-weight: normal; }}
-/* proportional quotes and apostrophes in English text (the CJK font's are full-width) */
-html:lang(en) {{ font-feature-settings: "pwid" 1; }}
 """
 
 

@@ -13,7 +13,8 @@ from proposals.services.audit import record_audit
 def create_proposal(*, call: Call, applicant, data: dict) -> Proposal:
     if not call.is_open():
         raise InvalidInput(_("This call is not open for proposals."))
-    proposal = Proposal(call=call, applicant=applicant, language=applicant.language or "zh-hans", **data)
+    data = {"language": applicant.language or "zh-hans", **data}
+    proposal = Proposal(call=call, applicant=applicant, **data)
     with transaction.atomic():
         proposal.save()
         record_audit(action="proposal.created", proposal=proposal, actor=applicant, to_state=proposal.status)

@@ -119,9 +119,7 @@ def test_applicant_is_mailed_a_download_link_after_commit(funded_proposal, djang
 
 
 def test_character_outside_the_font_is_an_error_and_nothing_is_stored(applicant, decided_at):
-    proposal = make_proposal(applicant=applicant)
-    Proposal.objects.filter(pk=proposal.pk).update(title="𠮷野家概念验证")
-    proposal.refresh_from_db()
+    proposal = make_proposal(applicant=applicant, title="𠮷野家概念验证")
     approve_funding(proposal=proposal, decided_at=decided_at)
 
     with pytest.raises(MissingGlyphError) as excinfo:

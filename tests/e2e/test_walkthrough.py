@@ -19,7 +19,6 @@ from forms.enums import QuestionKind
 from incubation.models import Project
 from proposals.enums import ProposalStatus as S
 from proposals.models import Answer, Proposal
-from proposals.services.submission import create_proposal
 from reviews.enums import ReviewStatus
 from tests.e2e.html import page_form
 from tests.factories import (
@@ -94,13 +93,13 @@ def test_a_researchers_proposal_goes_from_registration_to_incubation_through_the
     assert page.status_code == 200
     assert f'href="{reverse("proposals:new", args=[call.pk])}"' in page.content.decode()
     page = researcher.get(reverse("proposals:new", args=[call.pk]))
-    assert page_form(page, has="title").names >= {"title", "abstract", "requested_amount"}
-    # Saving that page's form fails (see test_starting_a_proposal_on_the_call_page_saves_a_draft),
-    # so the draft is created by the service the page calls, without the form's language field.
-    proposal = create_proposal(call=call, applicant=applicant, data=dict(
+    response = researcher.post(reverse("proposals:new", args=[call.pk]), page_form(page, has="title").data(
         title="钙钛矿叠层电池", abstract="概念验证摘要", keywords="钙钛矿, 光伏", field="energy",
-        institution="清华大学", requested_amount=Decimal("300000.00"),
+        institution="清华大学", requested_amount="300000.00",
     ))
+    proposal = Proposal.objects.get(applicant=applicant)
+    assert response.status_code == 302
+    assert response.url == reverse("proposals:edit", args=[proposal.pk])
 
     # submits with the required answer missing: refused, but the title and the upload are kept
     page = researcher.get(reverse("proposals:edit", args=[proposal.pk]))
@@ -220,11 +219,8 @@ def test_a_researchers_proposal_goes_from_registration_to_incubation_through_the
     assert Task.objects.filter(process_id=proposal.process.pk, status__in=[STATUS.NEW, STATUS.ASSIGNED]).count() == 0
 
 
-@pytest.mark.xfail(strict=True, raises=TypeError, reason=(
-    "proposals/services/submission.py:16 create_proposal passes language= and **data, and the "
-    "ProposalForm that proposals.views.new (proposals/views.py:115) hands it includes `language`: "
-    "Proposal() got multiple values for keyword argument 'language' on every valid POST"))
 def test_starting_a_proposal_on_the_call_page_saves_a_draft_and_opens_the_editor():
+    # regression: create_proposal once got `language` twice (argument and form data) → TypeError, 500
     # arrange
     call = CallFactory()
     researcher = UserFactory(role=Role.RESEARCHER)

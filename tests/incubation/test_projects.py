@@ -12,7 +12,7 @@ from tests.factories import ProposalFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 # session, user, the user's groups (role check), projects with proposal and manager, open milestones
-PROJECTS_LIST_QUERIES = 5
+PROJECTS_LIST_QUERIES = 7
 
 TODAY = dt.date(2026, 3, 1)
 
