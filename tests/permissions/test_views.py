@@ -1,7 +1,7 @@
 """Who may open which page: every view × every role, then the confidentiality rules."""
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 import pytest
