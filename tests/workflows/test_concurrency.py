@@ -64,7 +64,7 @@ def test_two_fund_managers_racing_for_a_nearly_exhausted_fund_one_wins():
     assert outcomes == ["error", "ok"]
     [error] = [r[1] for r in results if r[0] == "error"]
     assert isinstance(error, InvalidInput)
-    assert "uncommitted" in str(error)
+    assert "100,000.00" in str(error)  # the uncommitted balance, in whatever language is active
     a.refresh_from_db()
     b.refresh_from_db()
     assert sorted([a.status, b.status]) == sorted([S.FUNDED, S.FUNDING])
