@@ -2,12 +2,14 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import FSMField, transition
+
+from pocflow.fsm import SafeConcurrentTransitionMixin
 
 from incubation.enums import MilestoneStatus, ProjectStatus
 
 
-class Project(ConcurrentTransitionMixin, models.Model):
+class Project(SafeConcurrentTransitionMixin, models.Model):
     """A funded proposal under incubation, with its own lifecycle."""
 
     proposal = models.OneToOneField("proposals.Proposal", on_delete=models.PROTECT, related_name="project")

@@ -7,7 +7,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import FSMField, transition
+
+from pocflow.fsm import SafeConcurrentTransitionMixin
 
 from pocflow.i18n import localized
 from proposals.enums import IPStatus, ProposalStatus as S, TRL, WITHDRAWABLE_STATES, Field, ScreeningOutcome
@@ -101,7 +103,7 @@ def _allowed(roles_predicate):
     return check
 
 
-class Proposal(ConcurrentTransitionMixin, models.Model):
+class Proposal(SafeConcurrentTransitionMixin, models.Model):
     """A PoC proposal. `status` is the business truth; only the one door changes it."""
 
     call = models.ForeignKey(Call, verbose_name=_("call"), on_delete=models.PROTECT, related_name="proposals")
