@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.utils import translation
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import PROCESS, STATUS
 
@@ -149,9 +150,9 @@ def test_submission_after_the_closing_time_is_refused():
     world.call.closes_at = world.call.opens_at + dt.timedelta(seconds=1)
     world.call.save()
     proposal = world.proposal()
-    with pytest.raises(InvalidInput) as exc:
+    with translation.override("en"), pytest.raises(InvalidInput) as exc:
         services.submit_proposal(proposal=proposal, actor=proposal.applicant)
-    assert "closed" in str(exc.value)
+    assert "submissions are no longer accepted" in str(exc.value)
     proposal.refresh_from_db()
     assert proposal.status == S.DRAFT
 
