@@ -4,17 +4,7 @@ the decisions are shown read-only (the ledger is append-only at the model level 
 from django.contrib import admin
 
 from funding.models import Fund, FundingDecision, LedgerEntry
-
-
-class ReadOnlyAdminMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from pocflow.admin import ReadOnlyAdminMixin
 
 
 class LedgerEntryInline(ReadOnlyAdminMixin, admin.TabularInline):

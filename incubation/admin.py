@@ -4,6 +4,7 @@
 from django.contrib import admin
 
 from incubation.models import Milestone, ProgressNote, Project
+from pocflow.admin import ReadOnlyAdminMixin
 
 
 class MilestoneInline(admin.TabularInline):
@@ -37,16 +38,7 @@ class MilestoneAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProgressNote)
-class ProgressNoteAdmin(admin.ModelAdmin):
+class ProgressNoteAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("created_at", "project", "milestone", "author")
     list_select_related = ("project__proposal", "milestone", "author")
     search_fields = ("note", "project__proposal__reference", "project__proposal__title")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

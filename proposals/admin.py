@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from pocflow.admin import ReadOnlyAdminMixin
 from proposals.models import Answer, AuditEntry, Call, Proposal, ScreeningChecklistItem, ScreeningResult
 
 
@@ -47,18 +48,9 @@ class AnswerAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: the audit log is append-only."""
 
     list_display = ("created_at", "action", "proposal", "actor", "from_state", "to_state")
     list_filter = ("action",)
     search_fields = ("proposal__reference", "note")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -95,13 +95,9 @@ def save_edit(request, proposal, *, require=False):
     extra_ok = extra.is_valid()
     with transaction.atomic():
         if core_ok:
-            update_proposal(proposal=proposal, actor=request.user, data={
-                k: v for k, v in core.cleaned_data.items()})
+            update_proposal(proposal=proposal, actor=request.user, data=core.cleaned_data)
+        # also records newly stored files in extra.stored_files, so a re-rendered form shows them kept
         save_answers(proposal=proposal, form=extra, actor=request.user)
-    if not extra_ok:
-        # rebuild so newly stored files show as kept, while typed values stay
-        core2, extra = _edit_forms(request, proposal, require=require)
-        extra.is_valid()
     return core, extra, core_ok and extra_ok
 
 

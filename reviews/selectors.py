@@ -1,4 +1,4 @@
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 
 from accounts.enums import Role
 from accounts.models import User

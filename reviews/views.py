@@ -1,7 +1,7 @@
 from django.shortcuts import render
 
 from pocflow.views import require_perm
-from reviews.models import Conflict, Review
+from reviews.models import Conflict
 from reviews.selectors import expert_reviews
 
 

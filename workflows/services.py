@@ -23,10 +23,6 @@ from workflows.flows import ProposalFlow
 OPEN_STATUSES = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
 
 
-def open_tasks(*, proposal):
-    return Task.objects.filter(process_id=getattr(_process(proposal), "pk", None), status__in=OPEN_STATUSES)
-
-
 def _process(proposal):
     try:
         return proposal.process

@@ -3,17 +3,14 @@
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _, gettext_lazy
 from django.views.decorators.http import require_POST, require_http_methods
 from viewflow.workflow.models import Task
-from viewflow.workflow.status import STATUS
 
 from funding.enums import Instrument
 from funding.selectors import fund_balance
 from pocflow.views import render_domain_error, require_perm
-from proposals.enums import ProposalStatus as S
 from proposals.exceptions import DomainError
 from proposals.forms import ScreeningForm, WithdrawForm
 from proposals.models import Proposal
