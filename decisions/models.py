@@ -12,6 +12,7 @@ class Document(models.Model):
     """A generated PDF, stored once with its SHA-256 and template version."""
 
     proposal = models.ForeignKey("proposals.Proposal", null=True, blank=True, on_delete=models.PROTECT, related_name="documents")
+    call = models.ForeignKey("proposals.Call", null=True, blank=True, on_delete=models.PROTECT, related_name="documents")
     kind = models.CharField(_("kind"), max_length=40, choices=DocumentKind.choices)
     language = models.CharField(_("language"), max_length=10)
     template_version = models.CharField(_("template version"), max_length=40)

@@ -41,6 +41,7 @@ class Transition(models.TextChoices):
     APPROVE = "approve", _("Approve")
     REJECT = "reject", _("Reject")
     INVITE_RESUBMISSION = "invite_resubmission", _("Invite resubmission")
+    REOPEN_PANEL = "reopen_panel", _("Reopen for the panel after an upheld objection")
     OPEN_FUNDING = "open_funding", _("Open funding decision")
     FUND = "fund", _("Approve funding")
     DECLINE_FUNDING = "decline_funding", _("Decline funding")
@@ -81,3 +82,17 @@ class Field(models.TextChoices):
     MANUFACTURING = "manufacturing", _("Advanced manufacturing")
     AGRI = "agri", _("Agriculture and food")
     OTHER = "other", _("Other")
+
+
+class PeerScores(models.TextChoices):
+    """When an expert may see the other experts' scores on the same proposal."""
+
+    AFTER_OWN = "after_own", _("After submitting their own review")
+    NEVER = "never", _("Never")
+
+
+class RankingBasis(models.TextChoices):
+    MEAN = "mean", _("Weighted mean")
+    TRIMMED_MEAN = "trimmed_mean", _("Trimmed mean")
+    MEDIAN = "median", _("Median")
+    CALIBRATED = "calibrated", _("Calibrated score")

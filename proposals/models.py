@@ -11,8 +11,15 @@ from django_fsm import FSMField, transition
 from pocflow.fsm import SafeConcurrentTransitionMixin
 
 from pocflow.i18n import localized
-from proposals.enums import IPStatus, ProposalStatus as S, TRL, WITHDRAWABLE_STATES, Field, ScreeningOutcome
+from proposals.enums import IPStatus, PeerScores, ProposalStatus as S, RankingBasis, TRL, WITHDRAWABLE_STATES, Field, ScreeningOutcome
 from proposals import rules as proposal_rules
+
+
+def validate_day_list(value):
+    for part in (value or "").replace("，", ",").split(","):
+        part = part.strip()
+        if part and (not part.isdigit() or not 0 < int(part) <= 60):
+            raise ValidationError(_("Enter whole days between 1 and 60, separated by commas."))
 
 
 class Call(models.Model):
@@ -42,6 +49,49 @@ class Call(models.Model):
     )
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
     review_days = models.PositiveSmallIntegerField(_("days experts have to review"), default=14)
+    reminder_days = models.CharField(
+        _("reminders (days before the deadline)"), max_length=50, default="3,1", blank=True,
+        validators=[validate_day_list],
+        help_text=_("Comma-separated whole days, for example 3,1. Leave empty for no reminders."),
+    )
+    # Expert review settings (回避, blind review, aggregation)
+    max_avoid_requests = models.PositiveSmallIntegerField(
+        _("experts an applicant may ask to avoid"), default=3, validators=[MaxValueValidator(20)]
+    )
+    blind_identity = models.BooleanField(
+        _("hide the applicant's identity and institution from experts"), default=False
+    )
+    peer_scores = models.CharField(
+        _("experts see the other experts' scores"), max_length=20, default=PeerScores.AFTER_OWN, choices=PeerScores.choices,
+    )
+    veto_enabled = models.BooleanField(_("experts may cast a veto (一票否决)"), default=True)
+    ranking_basis = models.CharField(
+        _("rank proposals by"), max_length=20, default=RankingBasis.TRIMMED_MEAN, choices=RankingBasis.choices,
+    )
+    disagreement_threshold = models.DecimalField(
+        _("disagreement threshold (points)"), max_digits=5, decimal_places=2, default=Decimal("20"),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+        help_text=_("Flag a proposal when its highest and lowest review differ by more than this (0–100 scale)."),
+    )
+    group_divergence_threshold = models.DecimalField(
+        _("investor–academic divergence threshold (points)"), max_digits=5, decimal_places=2, default=Decimal("15"),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+        help_text=_("Flag a proposal when the investors' and academics' mean scores differ by more than this."),
+    )
+    # Roadshow (路演)
+    roadshow_enabled = models.BooleanField(_("roadshow stage"), default=False)
+    roadshow_weight = models.DecimalField(
+        _("weight of the roadshow score"), max_digits=4, decimal_places=2, default=Decimal("0.30"),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1))],
+        help_text=_("Between 0 and 1; the expert score gets the rest."),
+    )
+    pitch_minutes = models.PositiveSmallIntegerField(_("pitch (minutes)"), default=8)
+    qa_minutes = models.PositiveSmallIntegerField(_("questions (minutes)"), default=7)
+    # Public notice (公示)
+    notice_days = models.PositiveSmallIntegerField(
+        _("public notice period (days)"), default=7, validators=[MaxValueValidator(60)],
+        help_text=_("Approved proposals are published for objections this many days; 0 means no public notice."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -66,6 +116,12 @@ class Call(models.Model):
     def is_open(self, at=None):
         at = at or timezone.now()
         return self.opens_at <= at < self.closes_at
+
+    @property
+    def reminder_offsets(self) -> list[int]:
+        """Reminder offsets in days before a deadline, largest first."""
+        parts = (self.reminder_days or "").replace("，", ",").split(",")
+        return sorted({int(p) for p in (p.strip() for p in parts) if p.isdigit() and int(p) > 0}, reverse=True)
 
     def clean(self):
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
@@ -193,6 +249,10 @@ class Proposal(SafeConcurrentTransitionMixin, models.Model):
     def invite_resubmission(self):
         pass
 
+    @transition(field=status, source=S.APPROVED, target=S.PANEL, permission=_allowed(proposal_rules.is_decider))
+    def reopen_panel(self):
+        """An upheld objection during the public notice sends the approval back to the panel."""
+
     @transition(field=status, source=S.APPROVED, target=S.FUNDING, permission=_allowed(proposal_rules.is_decider))
     def open_funding(self):
         pass
@@ -208,6 +268,23 @@ class Proposal(SafeConcurrentTransitionMixin, models.Model):
     @transition(field=status, source=WITHDRAWABLE_STATES, target=S.WITHDRAWN, permission=_allowed(proposal_rules.is_applicant))
     def withdraw(self):
         pass
+
+
+class ExpertAvoidance(models.Model):
+    """An expert the applicant asks not to be reviewed by (up to the call's limit), with a reason."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="avoid_requests")
+    name = models.CharField(_("expert's name"), max_length=200)
+    institution = models.CharField(_("expert's institution"), max_length=200, blank=True)
+    reason = models.TextField(_("reason"))
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("expert to avoid")
+        verbose_name_plural = _("experts to avoid")
+
+    def __str__(self):
+        return f"{self.name} ({self.institution})" if self.institution else self.name
 
 
 def answer_upload_to(instance, filename):

@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from proposals.enums import PeerScores, RankingBasis  # noqa: F401  (call settings, re-exported)
+
 
 class ReviewStatus(models.TextChoices):
     ASSIGNED = "assigned", _("Assigned")
@@ -14,12 +16,88 @@ ACTIVE_REVIEW_STATES = (ReviewStatus.ASSIGNED, ReviewStatus.DRAFT, ReviewStatus.
 OPEN_REVIEW_STATES = (ReviewStatus.ASSIGNED, ReviewStatus.DRAFT)
 
 
+class ExpertType(models.TextChoices):
+    ACADEMIC = "academic", _("Academic")
+    INVESTOR = "investor", _("Investor")
+    ENTREPRENEUR = "entrepreneur", _("Entrepreneur")
+    INDUSTRY = "industry", _("Industry")
+    FINANCE = "finance", _("Finance")
+
+
+class RelationKind(models.TextChoices):
+    """A person an expert must not judge (回避)."""
+
+    COAUTHOR = "coauthor", _("Co-author")
+    STUDENT = "student", _("Former student")
+    ADVISOR = "advisor", _("Advisor")
+    RELATIVE = "relative", _("Close relative")
+    COLLABORATOR = "collaborator", _("Collaborator")
+
+
 class ConflictSource(models.TextChoices):
     DECLARED = "declared", _("Declared by the expert")
     MANUAL = "manual", _("Recorded by staff")
+    INSTITUTION = "institution", _("Same institution as a team member")
+    RELATION = "relation", _("Co-author, student, advisor or relative of a team member")
+    APPLICANT = "applicant", _("Named by the applicant as an expert to avoid")
+
+
+AUTOMATIC_CONFLICT_SOURCES = (ConflictSource.INSTITUTION, ConflictSource.RELATION, ConflictSource.APPLICANT)
+
+
+class Recommendation(models.TextChoices):
+    """An expert's overall recommendation on a proposal."""
+
+    STRONGLY_SUPPORT = "strongly_support", _("Strongly support")
+    SUPPORT = "support", _("Support")
+    SUPPORT_WITH_CONDITIONS = "conditional", _("Support with conditions")
+    DO_NOT_SUPPORT = "do_not_support", _("Do not support")
+
+
+class Confidence(models.TextChoices):
+    HIGH = "high", _("High — this is my field")
+    MEDIUM = "medium", _("Medium — a neighbouring field")
+    LOW = "low", _("Low — outside my field")
+
+
+class Band(models.TextChoices):
+    A = "A", "A"
+    B = "B", "B"
+    C = "C", "C"
+    D = "D", "D"
 
 
 class PanelOutcome(models.TextChoices):
     APPROVE = "approve", _("Approve")
+    APPROVE_WITH_CONDITIONS = "approve_with_conditions", _("Approve with conditions")
     REJECT = "reject", _("Reject")
     INVITE_RESUBMISSION = "invite_resubmission", _("Invite resubmission next round")
+
+
+class AssignmentRunStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed — awaiting review")
+    APPLIED = "applied", _("Applied")
+    DISCARDED = "discarded", _("Discarded")
+    INFEASIBLE = "infeasible", _("Infeasible")
+
+
+class CandidateRole(models.TextChoices):
+    ASSIGNED = "assigned", _("Proposed assignment")
+    KEPT = "kept", _("Existing assignment (kept)")
+    ALTERNATE = "alternate", _("Alternate")
+
+
+class JudgeKind(models.TextChoices):
+    JUDGE = "judge", _("Judge")
+    INVESTOR = "investor", _("Invited investor")
+
+
+class NoticeStatus(models.TextChoices):
+    OPEN = "open", _("Open for objections")
+    CLOSED = "closed", _("Closed")
+
+
+class ObjectionStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    UPHELD = "upheld", _("Upheld — approval reopened")
+    DISMISSED = "dismissed", _("Dismissed")
