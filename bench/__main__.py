@@ -1,0 +1,20 @@
+"""`make bench`: the expert-review benchmarks (issue #3). Prints measured figures only."""
+
+import os
+import sys
+
+
+def main():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pocflow.settings")
+    import django
+
+    django.setup()
+    from bench import aggregation, assignment
+
+    assignment.main()
+    aggregation.main()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
