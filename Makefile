@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SYSTEM_PACKAGES := libharfbuzz-subset0 gettext libpango-1.0-0 libpangoft2-1.0-0
 
-.PHONY: run test install system-deps messages migrate seed serve timers check clean
+.PHONY: run test bench install system-deps messages migrate seed serve timers check clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -32,15 +32,19 @@ migrate: install
 seed: migrate
 	$(BIN)/python manage.py seed_demo
 
-# Serves on http://127.0.0.1:8000 with a loop that fires viewflow timers every minute.
+# Serves on http://127.0.0.1:8000 with a loop that runs the timer sweep (deadlines, reminders, notices) every minute.
 run: seed
-	@( while true; do $(BIN)/python manage.py workflow_timers >/dev/null 2>&1; sleep 60; done ) & \
+	@( while true; do $(BIN)/python manage.py run_timers >/dev/null 2>&1; sleep 60; done ) & \
 	trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: install
 	$(BIN)/python manage.py makemigrations --check --dry-run -v 1
 	$(BIN)/pytest -q
+
+# Expert-review benchmarks (assignment of 2,000 proposals x 5 experts; aggregation of 10,000 reviews).
+bench: install
+	$(BIN)/python -m bench
 
 check: install
 	$(BIN)/python manage.py check --deploy --fail-level ERROR

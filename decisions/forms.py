@@ -44,3 +44,16 @@ class VerifyDocumentForm(forms.Form):
         for chunk in upload.chunks():
             sha.update(chunk)
         return sha.hexdigest()
+
+
+class PanelSheetForm(forms.Form):
+    """The language of the panel score sheet to generate or download."""
+
+    lang = forms.ChoiceField(
+        label=_("Language of the sheet"),
+        choices=[("zh-hans", "简体中文"), ("en", "English")],
+        error_messages={
+            "required": _("Choose Chinese or English for the panel score sheet."),
+            "invalid_choice": _("Choose Chinese or English for the panel score sheet."),
+        },
+    )

@@ -27,9 +27,11 @@ class Document(models.Model):
         verbose_name_plural = _("documents")
 
     def __str__(self):
-        return f"{self.get_kind_display()} — {self.proposal}"
+        return f"{self.get_kind_display()} — {self.proposal if self.proposal_id else self.call}"
 
     @property
     def filename(self):
+        if self.proposal_id is None and self.call_id is not None:  # a call's document, one per language
+            return f"{self.kind}-call{self.call_id}-{self.language}-{self.pk}.pdf"
         ref = self.proposal.reference if self.proposal_id and self.proposal.reference else self.pk
         return f"{self.kind}-{ref}.pdf"

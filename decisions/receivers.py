@@ -1,4 +1,4 @@
-"""Queue the decision letter when a proposal reaches a decided state (after commit)."""
+"""Queue the decision letter and the review summary when a proposal reaches a decided state (after commit)."""
 
 from django.db import transaction
 
@@ -21,3 +21,17 @@ def queue_decision_letter(sender, *, proposal, to_state, **kwargs) -> None:
     proposal_id, kind_value = proposal.pk, kind.value
     # robust: a failed render is logged and never turns the committed transition into an error
     transaction.on_commit(lambda: render_letter.delay(proposal_id, kind_value), robust=True)
+
+
+# The panel's decision (approve, reject, invite resubmission) issues the applicant's
+# anonymised review summary after commit.
+SUMMARY_STATES = frozenset({S.APPROVED, S.REJECTED, S.RESUBMIT_INVITED})
+
+
+def queue_review_summary(sender, *, proposal, to_state, **kwargs) -> None:
+    if to_state not in SUMMARY_STATES:
+        return
+    from decisions.tasks import render_review_summary
+
+    proposal_id = proposal.pk
+    transaction.on_commit(lambda: render_review_summary.delay(proposal_id), robust=True)

@@ -1,7 +1,8 @@
 from celery import shared_task
 
-from decisions.services import issue_letter
+from decisions.services import issue_letter, issue_review_summary
 from proposals.models import Proposal
+from reviews.models import PanelDecision
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -11,3 +12,12 @@ def render_letter(proposal_id: int, kind: str) -> int | None:
     if proposal is None:
         return None
     return issue_letter(proposal=proposal, kind=kind).pk
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def render_review_summary(proposal_id: int) -> int | None:
+    """Issue the anonymised review summary after a panel decision; safe to retry (idempotent)."""
+    proposal = Proposal.objects.select_related("call", "call__fund", "applicant").filter(pk=proposal_id).first()
+    if proposal is None or not PanelDecision.objects.filter(proposal=proposal).exists():
+        return None
+    return issue_review_summary(proposal=proposal).pk

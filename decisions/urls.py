@@ -6,5 +6,6 @@ app_name = "decisions"
 
 urlpatterns = [
     path("<int:pk>/download/", views.download, name="download"),
+    path("calls/<int:pk>/panel-sheet/", views.panel_sheet, name="panel_sheet"),
     path("verify/", views.verify, name="verify"),
 ]

@@ -1,11 +1,24 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from decisions.forms import VerifyDocumentForm
-from decisions.selectors import document_by_sha256, document_for_download
+from decisions.forms import PanelSheetForm, VerifyDocumentForm
+from decisions.pdf import MissingGlyphError
+from decisions.selectors import document_by_sha256, document_for_download, latest_panel_sheet, panel_sheets
+from decisions.services import issue_panel_sheet
+from pocflow.views import render_domain_error, require_perm
+from proposals.exceptions import DomainError
+from proposals.models import Call
+
+
+def _attachment(document):
+    return FileResponse(
+        document.file.open("rb"), as_attachment=True, filename=document.filename, content_type="application/pdf"
+    )
 
 
 @require_GET
@@ -13,11 +26,40 @@ def download(request, pk):
     document = document_for_download(pk=pk)
     if document is None:
         raise Http404
-    if document.proposal is None or not request.user.has_perm("proposals.download_letter", document.proposal):
+    if not request.user.has_perm("decisions.download_document", document):
         raise PermissionDenied
-    return FileResponse(
-        document.file.open("rb"), as_attachment=True, filename=document.filename, content_type="application/pdf"
-    )
+    return _attachment(document)
+
+
+@require_http_methods(["GET", "POST"])
+def panel_sheet(request, pk):
+    """The call's panel score sheet: GET ?lang= downloads the latest, POST generates one."""
+    call = get_object_or_404(Call.objects.select_related("fund"), pk=pk)
+    require_perm(request.user, "decisions.panel_sheet", call)
+    data = request.POST if request.method == "POST" else (request.GET if "lang" in request.GET else None)
+    form = PanelSheetForm(data, initial={"lang": "en" if request.LANGUAGE_CODE == "en" else "zh-hans"})
+    context = {"call": call, "form": form, "sheets": panel_sheets(call=call)}
+    template = "decisions/panel_sheet_page.html"
+    if data is None:
+        return render(request, template, context)
+    if not form.is_valid():
+        return render(request, template, context, status=400)
+    language = form.cleaned_data["lang"]
+    if request.method == "GET":
+        document = latest_panel_sheet(call=call, language=language)
+        if document is None:
+            messages.error(request, _("No panel score sheet has been generated in this language yet."))
+            return render(request, template, context, status=404)
+        return _attachment(document)
+    try:
+        document = issue_panel_sheet(call=call, language=language, issued_by=request.user)
+    except DomainError as exc:
+        return render_domain_error(request, exc, template, context)
+    except MissingGlyphError as exc:
+        messages.error(request, _("The sheet contains characters the PDF font cannot print: %(characters)s. Correct the "
+                                  "names or texts concerned and generate it again.") % {"characters": " ".join(exc.characters)})
+        return render(request, template, context, status=400)
+    return redirect("decisions:download", pk=document.pk)
 
 
 @login_not_required

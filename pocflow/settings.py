@@ -124,7 +124,9 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
-    "fire-workflow-timers": {"task": "workflows.tasks.fire_timers", "schedule": 60.0},
+    # review-deadline timers, reminder mails, public notices whose period ended (workflows.tasks.sweep);
+    # a run not picked up within the minute is dropped: the next one does the same work
+    "fire-workflow-timers": {"task": "workflows.tasks.fire_timers", "schedule": 60.0, "options": {"expires": 55}},
 }
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -34,11 +34,14 @@ def is_funder(user, proposal=None):
 
 @rules.predicate
 def is_active_reviewer(user, proposal):
-    """An expert with a live (not declined, not conflicted) assignment to the proposal."""
+    """An expert with a live (not declined, not canceled) assignment and no conflict of interest."""
     if proposal is None or not user.is_authenticated:
         return False
     # reverse relation from reviews.Review; no import of the reviews app
-    return proposal.reviews.filter(expert=user, status__in=["assigned", "draft", "submitted"]).exists()
+    return (
+        proposal.reviews.filter(expert=user, status__in=["assigned", "draft", "submitted"]).exists()
+        and not proposal.conflicts.filter(expert=user).exists()  # a conflicted expert never opens it (回避)
+    )
 
 
 can_view_proposal = is_applicant | is_staff | is_active_reviewer

@@ -9,11 +9,11 @@ from forms.builder import build_answer_form
 from pocflow.views import render_domain_error, require_perm
 from proposals.enums import EDITABLE_STATES, WITHDRAWABLE_STATES
 from proposals.exceptions import DomainError
-from proposals.forms import CallForm, ChecklistFormSet, ProposalFilterForm, ProposalForm, WithdrawForm
+from proposals.forms import CallForm, ChecklistFormSet, ProposalFilterForm, ProposalForm, WithdrawForm, avoid_formset, avoid_rows
 from proposals.models import Answer, Call, Proposal
 from proposals.selectors import all_calls, history, open_calls, proposals_of, staff_proposals
 from proposals.services.answers import answers_by_question, save_answers
-from proposals.services.submission import create_proposal, submission_problems, update_proposal
+from proposals.services.submission import create_proposal, set_avoid_requests, submission_problems, update_proposal
 from proposals.rules import is_staff
 
 
@@ -26,8 +26,11 @@ def call_detail(request, pk):
     call = get_object_or_404(Call.objects.select_related("fund"), pk=pk)
     if not call.is_open():
         require_perm(request.user, "proposals.manage_calls")
+    from reviews.scoring_selectors import rubric
+
     return render(request, "proposals/call_detail.html", {
-        "call": call, "criteria": call.criteria.all(), "checklist": call.checklist_items.all(),
+        "call": call, "criteria": rubric(call=call), "checklist": call.checklist_items.all(),
+        "composition_rules": call.composition_rules.all(),
         "questions": call.form.questions.all() if call.form_id else [],
     })
 
@@ -39,11 +42,15 @@ def call_edit(request, pk=None):
     form = CallForm(request.POST or None, instance=call)
     checklist = ChecklistFormSet(request.POST or None, instance=call, prefix="checklist")
     from forms.formsets import QuestionFormSet
-    from reviews.forms import CriterionFormSet
+    from reviews.forms import CompositionRuleFormSet, CriterionFormSet
 
     criteria = CriterionFormSet(request.POST or None, instance=call, prefix="criteria")
+    composition = CompositionRuleFormSet(request.POST or None, instance=call, prefix="composition")
     questions = QuestionFormSet(request.POST or None, instance=call.form if call.form_id else None, prefix="questions")
-    if request.method == "POST" and all(f.is_valid() for f in (form, checklist, criteria, questions)):
+    if request.method == "POST":
+        # the composition minimums must fit the panel size typed in the same form
+        composition.experts_per_proposal = form.cleaned_data.get("experts_per_proposal") if form.is_valid() else None
+    if request.method == "POST" and all(f.is_valid() for f in (form, checklist, criteria, composition, questions)):
         from forms.models import FormDefinition
 
         with transaction.atomic():
@@ -51,16 +58,18 @@ def call_edit(request, pk=None):
             if not call.form_id:
                 call.form = FormDefinition.objects.create(name=call.title_zh)
             call.save()
-            checklist.instance = criteria.instance = call
+            checklist.instance = criteria.instance = composition.instance = call
             questions.instance = call.form
             checklist.save()
             criteria.save()
+            composition.save()
             questions.save()
         messages.success(request, _("The call was saved."))
         return redirect("proposals:call", pk=call.pk)
     return render(request, "proposals/call_form.html", {
-        "form": form, "checklist": checklist, "criteria": criteria, "questions": questions, "call": call,
-    })
+        "form": form, "checklist": checklist, "criteria": criteria, "composition": composition,
+        "questions": questions, "call": call,
+    }, status=400 if request.method == "POST" else 200)
 
 
 def mine(request):
@@ -85,6 +94,7 @@ def _edit_forms(request, proposal, *, require=False):
         questions=questions, data=request.POST if post else None, files=request.FILES if post else None,
         answers=answers, require=require,
     )
+    core.avoid_formset = avoid_formset(proposal, data=request.POST if post else None)  # experts to avoid (回避)
     return core, extra
 
 
@@ -93,12 +103,16 @@ def save_edit(request, proposal, *, require=False):
     core, extra = _edit_forms(request, proposal, require=require)
     core_ok = core.is_valid()
     extra_ok = extra.is_valid()
+    avoid = core.avoid_formset if core.avoid_formset is not None and core.avoid_formset.is_bound else None
+    avoid_ok = avoid is None or avoid.is_valid()
     with transaction.atomic():
         if core_ok:
             update_proposal(proposal=proposal, actor=request.user, data=core.cleaned_data)
+        if avoid is not None and avoid_ok:
+            set_avoid_requests(proposal=proposal, actor=request.user, rows=avoid_rows(avoid))
         # also records newly stored files in extra.stored_files, so a re-rendered form shows them kept
         save_answers(proposal=proposal, form=extra, actor=request.user)
-    return core, extra, core_ok and extra_ok
+    return core, extra, core_ok and extra_ok and avoid_ok
 
 
 @require_http_methods(["GET", "POST"])
@@ -146,8 +160,10 @@ def detail(request, pk):
     return render(request, "proposals/detail.html", {
         "proposal": proposal,
         "answers": answers,
+        "avoid_requests": proposal.avoid_requests.all(),
         "history": history(proposal=proposal),
-        "documents": proposal.documents.all(),
+        # letters only: the review summary has its own card, which knows who may see which version
+        "documents": proposal.documents.filter(kind__in=["approval_letter", "rejection_letter"]),
         "screenings": proposal.screenings.select_related("officer"),
         "panel_decisions": proposal.panel_decisions.all(),
         "funding_decisions": proposal.funding_decisions.all(),

@@ -72,7 +72,7 @@ class CriterionBand(models.Model):
         verbose_name_plural = _("score bands")
 
     def __str__(self):
-        return f"{self.band} ({self.min_score.normalize()}–{self.max_score.normalize()})"
+        return f"{self.band} ({self.min_score.normalize():f}–{self.max_score.normalize():f})"
 
     @property
     def description(self):
@@ -210,13 +210,15 @@ class Review(models.Model):
 
     @property
     def weighted_total(self):
-        """Weighted total on a 0–100 scale from the prefetched scores; None when unscored."""
+        """Weighted total on a 0–100 scale from the prefetched scores; N/A scores are skipped (weights
+        renormalised over the answered criteria); None when unscored or all N/A."""
         scores = list(self.scores.all())
         if not scores:
             return None
         from reviews.services.aggregation import weighted_total
 
-        return weighted_total([(s.value, s.criterion.max_score, s.criterion.weight) for s in scores])
+        return weighted_total([(None if s.not_applicable else s.value, s.criterion.max_score, s.criterion.weight)
+                               for s in scores])
 
 
 class Score(models.Model):
@@ -533,16 +535,25 @@ class PublicNotice(models.Model):
 
 
 class NoticeEntry(models.Model):
-    """A proposal on a notice's list; `final_at` is set when its approval becomes final."""
+    """A proposal on a notice's list; `final_at` is set when its approval becomes final.
+
+    A proposal taken off a list (upheld objection) goes back to the panel; if the panel approves it
+    again it is published on a new notice, so a proposal may have several entries but only one live
+    (not withdrawn) entry."""
 
     notice = models.ForeignKey(PublicNotice, on_delete=models.CASCADE, related_name="entries")
-    proposal = models.OneToOneField("proposals.Proposal", on_delete=models.PROTECT, related_name="notice_entry")
+    proposal = models.ForeignKey("proposals.Proposal", on_delete=models.PROTECT, related_name="notice_entries")
     position = models.PositiveIntegerField(_("position"), default=0)
     final_at = models.DateTimeField(_("final at"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("taken off the list at"), null=True, blank=True)
 
     class Meta:
         ordering = ["notice", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal"], condition=models.Q(withdrawn_at__isnull=True), name="one_live_notice_entry_per_proposal",
+            ),
+        ]
         verbose_name = _("notice entry")
         verbose_name_plural = _("notice entries")
 

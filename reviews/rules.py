@@ -32,3 +32,7 @@ rules.add_perm("reviews.assign_experts", can_assign_experts)
 rules.add_perm("reviews.see_scores", can_see_scores)
 rules.add_perm("reviews.expert_area", is_expert)
 rules.add_perm("reviews.staff_area", is_staff)
+
+from reviews import scoring_rules  # noqa: E402,F401  (registers reviews.open_review, reviews.see_peer_scores)
+from reviews import panel_rules  # noqa: E402,F401  (registers the panel and roadshow permissions)
+from reviews import notice_rules  # noqa: E402,F401  (registers reviews.manage_notices)

@@ -3,4 +3,7 @@ from django.urls import path
 from reviews import views
 
 app_name = "reviews"
-urlpatterns = [path("", views.mine, name="mine")]
+urlpatterns = [
+    path("", views.mine, name="mine"),
+    path("calls/<int:pk>/rubric/", views.rubric, name="rubric"),
+]

@@ -1,4 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from reviews import assignment_views as views
 
 app_name = "assignment"
-urlpatterns = []
+urlpatterns = [
+    path("", views.calls, name="calls"),
+    path("calls/<int:pk>/", views.call, name="call"),
+    path("runs/<int:pk>/", views.run, name="run"),
+    path("runs/<int:pk>/apply/", views.apply, name="apply"),
+    path("runs/<int:pk>/discard/", views.discard, name="discard"),
+]

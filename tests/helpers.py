@@ -45,10 +45,14 @@ class World:
         p.refresh_from_db()
         return p
 
-    def score(self, review, values=(Decimal("8"), Decimal("4"))):
+    def score(self, review, values=(Decimal("8"), Decimal("4")), *, recommendation="support", confidence="high",
+              veto=False, veto_reason=""):
+        """Submit the review through the flow; a value may be "na" for N/A where the criterion allows it."""
         return services.submit_review(review=review, expert=review.expert,
                                       scores={c.pk: v for c, v in zip(self.criteria, values)},
-                                      opinion=f"意见 {review.pk}", panel_note=f"机密 {review.pk}")
+                                      opinion=f"意见 {review.pk}", panel_note=f"机密 {review.pk}",
+                                      recommendation=recommendation, confidence=confidence, veto=veto,
+                                      veto_reason=veto_reason)
 
     def in_panel(self, **kwargs):
         p = self.assigned(**kwargs)
@@ -57,9 +61,26 @@ class World:
         p.refresh_from_db()
         return p
 
-    def in_funding(self, **kwargs):
+    def approved(self, **kwargs):
+        """Approved by the panel; with a notice period (the call's default) it waits for the public notice."""
         p = self.in_panel(**kwargs)
         services.decide_panel(proposal=p, officer=self.officer, outcome="approve", feedback="同意立项")
+        p.refresh_from_db()
+        return p
+
+    def notice_closed(self, proposal):
+        """Publish the call's public notice and let its period end with no objection: the approval is final."""
+        from reviews.services.notice import close_due_notices, publish_notice
+
+        notice = publish_notice(call=self.call, published_by=self.officer, title_zh="拟立项项目公示")
+        close_due_notices(now=notice.ends_at)
+        proposal.refresh_from_db()
+        return notice
+
+    def in_funding(self, **kwargs):
+        p = self.approved(**kwargs)
+        if self.call.notice_days:
+            self.notice_closed(p)
         p.refresh_from_db()
         return p
 

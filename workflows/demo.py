@@ -13,7 +13,8 @@ from forms.enums import QuestionKind
 from forms.models import FormDefinition, Question
 from funding.models import Fund
 from proposals.models import Call, ScreeningChecklistItem
-from reviews.models import Criterion
+from reviews.enums import Band, ExpertType
+from reviews.models import CompositionRule, Criterion, CriterionBand, ExpertProfile
 
 DEMO_PASSWORD = "pocflow-demo"
 DEMO_USERS = [
@@ -33,6 +34,22 @@ RUBRIC = [
     ("团队能力", "Team", "20", "10"),
     ("知识产权状况", "IP position", "15", "10"),
     ("实施方案与预算合理性", "Plan and budget", "10", "10"),
+]
+# username -> (type, fields zh, fields en, keywords zh, keywords en)
+EXPERT_PROFILES = {
+    "expert1": (ExpertType.ACADEMIC, "材料科学, 纳米材料, 柔性电子", "materials science, nanomaterials, flexible electronics",
+                "石墨烯, 传感器, 薄膜", "graphene, sensors, thin films"),
+    "expert2": (ExpertType.INVESTOR, "早期投资, 硬科技, 医疗器械", "early-stage investment, deep tech, medical devices",
+                "天使轮, 估值, 商业模式", "angel round, valuation, business model"),
+    "expert3": (ExpertType.ENTREPRENEUR, "人工智能, 软件产品, 创业", "artificial intelligence, software products, start-ups",
+                "机器学习, 产品化, 市场", "machine learning, productisation, go-to-market"),
+}
+# (band, share of the maximum from, to, description zh, en)
+BANDS = [
+    (Band.A, "0.85", "1", "优秀：明显领先，证据充分", "Excellent: clearly ahead, well evidenced"),
+    (Band.B, "0.70", "0.84", "良好：有优势，个别不足", "Good: strong with minor gaps"),
+    (Band.C, "0.60", "0.69", "一般：基本可行，存在明显不足", "Fair: feasible with clear weaknesses"),
+    (Band.D, "0", "0.59", "较差：不具备可行性", "Poor: not feasible"),
 ]
 CHECKLIST = [
     ("申报材料齐全", "All documents provided"),
@@ -56,6 +73,12 @@ def seed_demo(*, users=None, expert_count=3):
                 user.is_staff = user.is_superuser = True
             user.save()
         grant_role(user, role)
+        if username in EXPERT_PROFILES:
+            kind, fzh, fen, kzh, ken = EXPERT_PROFILES[username]
+            ExpertProfile.objects.get_or_create(user=user, defaults={
+                "expert_type": kind, "institution": org_name, "fields_zh": fzh, "fields_en": fen,
+                "keywords_zh": kzh, "keywords_en": ken, "max_load": 10,
+            })
         created.append((username, role))
     fund, _ = Fund.objects.get_or_create(
         name_zh="概念验证种子基金", defaults={"name_en": "Proof-of-Concept Seed Fund", "size": Decimal("20000000.00")}
@@ -80,9 +103,19 @@ def seed_demo(*, users=None, expert_count=3):
             opens_at=now - dt.timedelta(days=1), closes_at=now + dt.timedelta(days=60),
             form=form, fund=fund, max_request=Decimal("500000.00"), experts_per_proposal=expert_count,
         )
-        Criterion.objects.bulk_create([
-            Criterion(call=call, order=i, name_zh=zh, name_en=en, weight=Decimal(w), max_score=Decimal(m))
+        criteria = Criterion.objects.bulk_create([
+            Criterion(call=call, order=i, name_zh=zh, name_en=en, weight=Decimal(w), max_score=Decimal(m),
+                      pass_mark=Decimal(m) * Decimal("0.6"), na_allowed=(i == 4))
             for i, (zh, en, w, m) in enumerate(RUBRIC, 1)
+        ])
+        CriterionBand.objects.bulk_create([
+            CriterionBand(criterion=c, band=band, min_score=(c.max_score * Decimal(lo)).quantize(Decimal("0.01")),
+                          max_score=(c.max_score * Decimal(hi)).quantize(Decimal("0.01")), description_zh=zh, description_en=en)
+            for c in criteria for band, lo, hi, zh, en in BANDS
+        ])
+        CompositionRule.objects.bulk_create([
+            CompositionRule(call=call, expert_type=ExpertType.ACADEMIC, min_count=1),
+            CompositionRule(call=call, expert_type=ExpertType.INVESTOR, min_count=1),
         ])
         ScreeningChecklistItem.objects.bulk_create([
             ScreeningChecklistItem(call=call, order=i, text_zh=zh, text_en=en) for i, (zh, en) in enumerate(CHECKLIST, 1)

@@ -54,12 +54,25 @@ class ProposalFlow(flow.Flow):
         .Next(this.split_reviews)
     )
     split_reviews = MultiSplit().Next(this.review, data_source=this.review_items)
+    # At the review's deadline the timer boundary (`review__timeout`) cancels the expert's task
+    # and opens `escalate` for staff, in the same branch, so the Join keeps waiting.
     review = (
         flow.View(TaskRedirectView.as_view())
         .Assign(this.review_owner)
         .Annotation(title=_("Score the proposal"), summary_template="{{ process.proposal }}")
-        .onCreate(this.notify_owner)
+        .onCreate(this.notify_reviewer)
+        .OnTimeout(this.review_deadline, this.escalate, title=_("Review deadline"))
         .Next(this.join_reviews)
+    )
+    # Staff extend the deadline (a new task for the same review, with a new timer) or replace
+    # the expert (a task for the new review); either way the branch goes back to `review`.
+    escalate = (
+        flow.View(TaskRedirectView.as_view())
+        .Permission("proposals.screen_proposal")
+        .Annotation(title=_("Overdue review: extend or replace"),
+                    summary_template="{{ process.proposal }} — {{ task.data.expert_name }}")
+        .onCreate(this.on_escalated)
+        .Next(this.review, task_data=this.escalation_item)
     )
     # Created by code when an expert declines (conflict of interest), in the declined
     # branch, so the Join waits until staff assign a replacement and they have scored.
@@ -77,7 +90,21 @@ class ProposalFlow(flow.Flow):
         .Annotation(title=_("Panel decision"), summary_template="{{ process.proposal }}")
         .Next(this.after_panel)
     )
-    after_panel = flow.If(lambda act: act.process.proposal.status == S.APPROVED).Then(this.open_funding).Else(this.end)
+    after_panel = flow.If(lambda act: act.process.proposal.status == S.APPROVED).Then(this.notice_gate).Else(this.end)
+    notice_gate = flow.If(lambda act: act.process.proposal.call.notice_days > 0).Then(this.await_notice).Else(this.open_funding)
+    # Parks the approval during the public notice (公示). Workflows receivers run it when the
+    # entry becomes final (→ funding) or when an objection is upheld (→ back to the panel).
+    await_notice = (
+        flow.Handle(this.settle_notice)
+        .Annotation(title=_("Public notice"), summary_template="{{ process.proposal }}")
+        .Next(this.after_notice)
+    )
+    after_notice = (
+        flow.Switch()
+        .Case(this.open_funding, lambda act: act.process.proposal.status == S.APPROVED)
+        .Case(this.panel, lambda act: act.process.proposal.status == S.PANEL)
+        .Default(this.end)
+    )
     open_funding = flow.Function(this.do_open_funding).Next(this.funding)
     funding = (
         flow.View(TaskRedirectView.as_view())
@@ -110,6 +137,45 @@ class ProposalFlow(flow.Flow):
 
     def review_owner(self, activation):
         return Review.objects.select_related("expert").get(pk=activation.task.data["review_id"]).expert
+
+    def review_deadline(self, activation):
+        """Delay of the review's timer boundary: the review's deadline (the host task is `previous`)."""
+        from reviews.services.deadlines import default_deadline
+
+        host = activation.task.previous.get()
+        review = Review.objects.select_related("proposal__call").get(pk=host.data["review_id"])
+        return review.deadline or default_deadline(proposal=review.proposal)
+
+    def on_escalated(self, activation):
+        """The timer fired: remember which review is overdue, mark it, tell staff."""
+        from reviews.services.deadlines import mark_review_escalated
+        from workflows.escalation import notify_review_overdue
+
+        timer = activation.task.previous.get()
+        host = timer.previous.get()
+        review = Review.objects.select_related("proposal", "expert").get(pk=host.data["review_id"])
+        activation.task.data = {"review_id": review.pk, "expert_name": review.expert.display_name}
+        activation.task.save(update_fields=["data"])
+        mark_review_escalated(review=review)
+        notify_review_overdue(review)
+
+    def escalation_item(self, activation):
+        data = activation.task.data
+        return {"review_id": data.get("replacement_review_id") or data["review_id"]}
+
+    def notify_reviewer(self, activation):
+        """A new scoring task; after an extension the expert already got the extension mail."""
+        previous = activation.task.previous.first()
+        if previous is not None and previous.flow_task == self.escalate and previous.data.get("extended"):
+            return
+        self.notify_owner(activation)
+
+    def settle_notice(self, activation, *, reopen=False, actor=None, note=""):
+        """Run by workflows.notice when the notice settles; an upheld objection reopens the panel."""
+        proposal = activation.process.proposal
+        proposal.refresh_from_db()
+        if reopen:
+            transition_proposal(proposal=proposal, transition=Transition.REOPEN_PANEL, actor=actor, note=note)
 
     def do_close_review(self, activation):
         transition_proposal(proposal=activation.process.proposal, transition=Transition.CLOSE_REVIEW, system=True)

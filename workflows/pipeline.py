@@ -108,6 +108,12 @@ def run_pipeline(*, count: int, out_dir: Path, seed: int = 2026, stdout=None) ->
         outcome = PanelOutcome.APPROVE if mean >= 70 else PanelOutcome.INVITE_RESUBMISSION if mean >= 60 else PanelOutcome.REJECT
         services.decide_panel(proposal=proposal, officer=officer, outcome=outcome, feedback=f"专家组平均分 {mean}。")
         proposal.refresh_from_db()
+        if proposal.status == S.APPROVED:  # public notice (公示): publish it and let the period pass unobjected
+            from reviews.services.notice import close_due_notices, publish_notice
+
+            notice = publish_notice(call=call, published_by=officer, title_zh=f"{call.title_zh}拟立项项目公示")
+            close_due_notices(now=notice.ends_at)
+            proposal.refresh_from_db()
         if proposal.status != S.FUNDING:
             continue
         try:

@@ -9,6 +9,8 @@ def task_url_for(task, process) -> str:
     name = task.flow_task.name
     if name == "review":
         return reverse("workflows:review", args=[task.data["review_id"]])
+    if name == "escalate":
+        return reverse("workflows:escalate", args=[task.data["review_id"]])
     if name == "replace_expert":
         return reverse("workflows:assign_experts", args=[process.proposal_id])
     if name == "revise":

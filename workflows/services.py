@@ -55,6 +55,8 @@ def _require(task):
 
 def _claim(activation, user):
     task = activation.task
+    if task.status not in OPEN_STATUSES:
+        raise IllegalTransition(_("This task is no longer open. If its deadline passed, the program office decides how to go on."))
     if task.status == STATUS.NEW:
         if not activation.flow_task.can_assign(user, task):
             raise NotPermitted()
@@ -159,32 +161,66 @@ def replace_expert(*, review, new_expert, officer):
     return new_review
 
 
-def decide_panel(*, proposal, officer, outcome, feedback):
+def decide_panel(*, proposal, officer, outcome, feedback, conditions=""):
     with perform(_require(open_task(proposal=proposal, node=ProposalFlow.panel)), officer):
         proposal.refresh_from_db()
-        return record_panel_decision(proposal=proposal, outcome=outcome, feedback=feedback, decided_by=officer)
+        return record_panel_decision(proposal=proposal, outcome=outcome, feedback=feedback, decided_by=officer,
+                                     conditions=conditions)
 
 
 # experts
 
-def submit_review(*, review, expert, scores, opinion, panel_note):
+def submit_review(*, review, expert, scores, opinion, panel_note="", recommendation="support", confidence="high",
+                  veto=False, veto_reason=""):
+    """Submit the expert's review inside their scoring task, completing it (the Join may then move on)."""
     task = _require(review_task(review=review))
     with perform(task, expert):
         review.refresh_from_db()
-        return scoring.save_review(review=review, expert=expert, scores=scores, opinion=opinion, panel_note=panel_note, submit=True)
+        return scoring.save_review(review=review, expert=expert, scores=scores, opinion=opinion, panel_note=panel_note,
+                                   recommendation=recommendation, confidence=confidence, veto=veto,
+                                   veto_reason=veto_reason, submit=True)
+
+
+def save_review_draft(*, review, expert, scores, opinion, panel_note="", recommendation="", confidence="",
+                      veto=False, veto_reason=""):
+    """Save a partial review while the expert's scoring task is open; the task stays open."""
+    task = review_task(review=review)
+    if task is None or task.status not in OPEN_STATUSES:
+        raise IllegalTransition(_("This review task is closed; the draft cannot be saved."))
+    if not task.flow_task.can_execute(expert, task):
+        raise NotPermitted()
+    return scoring.save_review(review=review, expert=expert, scores=scores, opinion=opinion, panel_note=panel_note,
+                               recommendation=recommendation, confidence=confidence, veto=veto,
+                               veto_reason=veto_reason, submit=False)
+
+
+def cancel_review_timer(task):
+    """Disarm the deadline timer of a review task that ends without completing (decline, conflict)."""
+    timeout = ProposalFlow.review__timeout
+    for timer in Task.objects.filter(flow_task=timeout, previous=task, status=STATUS.SCHEDULED):
+        timeout.activation_class(timer).cancel()
+
+
+def ask_for_replacement(activation, review):
+    """Inside the review task's activation: end the task and keep its branch open with a task for staff."""
+    task = activation.task
+    activation.cancel()
+    cancel_review_timer(task)
+    # keep the branch open: staff must assign a replacement before the Join can continue
+    ProposalFlow.replace_expert.activation_class.create(
+        ProposalFlow.replace_expert, activation, task.token, data={"declined_review_id": review.pk}
+    )
 
 
 def decline_review(*, review, expert, reason):
     task = _require(review_task(review=review))
     if not task.flow_task.can_execute(expert, task):
         raise NotPermitted()
+    if task.status not in OPEN_STATUSES:
+        raise IllegalTransition(_("This review can no longer be declined."))
     with task.activation() as activation:
         conflict = assignment.decline_review(review=review, expert=expert, reason=reason)
-        activation.cancel()
-        # keep the branch open: staff must assign a replacement before the Join can continue
-        ProposalFlow.replace_expert.activation_class.create(
-            ProposalFlow.replace_expert, activation, task.token, data={"declined_review_id": review.pk}
-        )
+        ask_for_replacement(activation, review)
     from workflows.notifications import notify_replacement_needed
 
     notify_replacement_needed(review)

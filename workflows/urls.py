@@ -1,6 +1,6 @@
 from django.urls import path
 
-from workflows import views
+from workflows import escalation_views, views
 
 app_name = "workflows"
 urlpatterns = [
@@ -12,6 +12,7 @@ urlpatterns = [
     path("staff/proposals/<int:pk>/panel/", views.panel, name="panel"),
     path("funding/proposals/<int:pk>/decide/", views.funding, name="funding"),
     path("incubation/proposals/<int:pk>/start/", views.start_incubation, name="start_incubation"),
+    path("staff/reviews/<int:pk>/overdue/", escalation_views.escalate, name="escalate"),
     path("expert/reviews/<int:pk>/", views.review, name="review"),
     path("expert/reviews/<int:pk>/decline/", views.decline, name="decline"),
 ]

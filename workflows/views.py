@@ -16,7 +16,8 @@ from proposals.forms import ScreeningForm, WithdrawForm
 from proposals.models import Proposal
 from proposals.views import save_edit
 from reviews.enums import ReviewStatus
-from reviews.forms import AssignExpertsForm, ConflictForm, DeclineForm, PanelDecisionForm, ReplaceExpertForm, ScoreForm
+from reviews.panel_forms import PanelDecisionForm
+from reviews.forms import AssignExpertsForm, ConflictForm, DeclineForm, ReplaceExpertForm, ScoreForm
 from reviews.models import Review
 from reviews.selectors import eligible_experts, expert_reviews, proposal_summary
 from reviews.services.assignment import record_conflict
@@ -117,6 +118,15 @@ def screen(request, pk):
     return render(request, "workflows/screen.html", context, status=400 if form.is_bound else 200)
 
 
+def _with_suggestions(declined):
+    """Each declined review gets `suggested`: the solver's alternate offered first as its replacement."""
+    from reviews.services.deadlines import suggest_replacement
+
+    for review in declined:
+        review.suggested = suggest_replacement(review=review)
+    return declined
+
+
 @require_http_methods(["GET", "POST"])
 def assign_experts(request, pk):
     proposal = _proposal(pk)
@@ -131,7 +141,7 @@ def assign_experts(request, pk):
         "proposal": proposal, "form": form, "replace_form": replace_form, "conflict_form": conflict_form,
         "reviews": reviews, "conflicts": proposal.conflicts.select_related("expert", "recorded_by"),
         "task": services.open_task(proposal=proposal, node=ProposalFlow.assign_experts),
-        "needs_replacement": [r for r in reviews if r.status == ReviewStatus.DECLINED and not r.replaced_by_id],
+        "needs_replacement": _with_suggestions([r for r in reviews if r.status == ReviewStatus.DECLINED and not r.replaced_by_id]),
     }
     if request.method == "POST":
         try:
@@ -157,17 +167,21 @@ def assign_experts(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def panel(request, pk):
+    from reviews.services.results import METHODS, proposal_results
+
     proposal = _proposal(pk)
     require_perm(request.user, "reviews.see_scores")
+    require_perm(request.user, "reviews.see_proposal_results", proposal)  # never with a conflict of interest
     form = PanelDecisionForm(request.POST or None)
-    context = {"proposal": proposal, "form": form, "summary": proposal_summary(proposal=proposal),
-               "criteria": proposal.call.criteria.all(),
+    result = proposal_results(proposal)
+    context = {"proposal": proposal, "form": form, "result": result, "methods": METHODS, "call": proposal.call,
+               "recommendation": result.chair_recommendation,
                "task": services.open_task(proposal=proposal, node=ProposalFlow.panel)}
     if request.method == "POST" and form.is_valid():
         require_perm(request.user, "proposals.decide")
         try:
             services.decide_panel(proposal=proposal, officer=request.user, outcome=form.cleaned_data["outcome"],
-                                  feedback=form.cleaned_data["feedback"])
+                                  feedback=form.cleaned_data["feedback"], conditions=form.cleaned_data["conditions"])
         except DomainError as exc:
             return render_domain_error(request, exc, "workflows/panel.html", context)
         messages.success(request, _("Panel decision recorded."))
@@ -179,30 +193,39 @@ def panel(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def review(request, pk):
-    review = get_object_or_404(Review.objects.select_related("proposal", "proposal__call"), pk=pk)
-    if review.expert_id != request.user.pk or review.status in (ReviewStatus.DECLINED, ReviewStatus.CANCELED):
-        raise PermissionDenied
+    """The expert's scoring page: rubric with bands inline, draft or submit; read-only once submitted."""
+    from reviews.enums import OPEN_REVIEW_STATES
+    from reviews.scoring_selectors import peer_reviews, reviews_for_scoring, rubric
+
+    review = get_object_or_404(reviews_for_scoring(), pk=pk)
+    require_perm(request.user, "reviews.open_review", review)
     proposal = review.proposal
-    criteria = proposal.call.criteria.all()
-    initial = {f"score_{s.criterion_id}": s.value for s in review.scores.all()}
-    initial.update(opinion=review.opinion, panel_note=review.panel_note)
-    form = ScoreForm(request.POST or None, criteria=criteria, initial=initial)
-    context = {"review": review, "proposal": proposal, "form": form, "decline_form": DeclineForm(),
-               "answers": proposal.answers.select_related("question"),
-               "editable": review.status in (ReviewStatus.ASSIGNED, ReviewStatus.DRAFT)}
+    call = proposal.call
+    criteria = list(rubric(call=call))
+    task = services.review_task(review=review)
+    task_open = task is not None and task.status in services.OPEN_STATUSES
+    editable = review.status in OPEN_REVIEW_STATES and task_open
+    form = ScoreForm(request.POST if request.method == "POST" else None, criteria=criteria,
+                     veto_enabled=call.veto_enabled, initial=ScoreForm.initial_for(review))
+    own_scores = {s.criterion_id: s for s in review.scores.all()}
+    context = {
+        "review": review, "proposal": proposal, "call": call, "form": form, "decline_form": DeclineForm(),
+        "answers": proposal.answers.select_related("question"), "editable": editable, "criteria": criteria,
+        "submitted": review.status == ReviewStatus.SUBMITTED,
+        "own_scores": [(c, own_scores.get(c.pk)) for c in criteria],
+        "peers": peer_reviews(review=review, criteria=criteria)
+        if request.user.has_perm("reviews.see_peer_scores", review) else None,
+    }
     if request.method == "POST":
         if not form.is_valid():
-            messages.error(request, _("Check the scores: each must lie within its criterion's range."))
+            messages.error(request, _("Some answers need attention; nothing was saved."))
             return render(request, "workflows/review.html", context, status=400)
-        args = {"scores": form.scores(), "opinion": form.cleaned_data["opinion"], "panel_note": form.cleaned_data["panel_note"]}
         try:
             if "submit" in request.POST:
-                services.submit_review(review=review, expert=request.user, **args)
+                services.submit_review(review=review, expert=request.user, **form.review_fields())
                 messages.success(request, _("Your review was submitted. Thank you."))
                 return redirect("reviews:mine")
-            from reviews.services.scoring import save_review
-
-            save_review(review=review, expert=request.user, submit=False, **args)
+            services.save_review_draft(review=review, expert=request.user, **form.review_fields())
             messages.success(request, _("Draft saved."))
             return redirect("workflows:review", pk=pk)
         except DomainError as exc:

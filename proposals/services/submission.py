@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from proposals.enums import EDITABLE_STATES
 from proposals.exceptions import IllegalTransition, InvalidInput, NotPermitted
-from proposals.models import Call, Proposal
+from proposals.models import Call, ExpertAvoidance, Proposal
 from proposals.services.audit import record_audit
 
 
@@ -30,6 +30,30 @@ def update_proposal(*, proposal: Proposal, actor, data: dict) -> Proposal:
         setattr(proposal, key, value)
     proposal.save()
     return proposal
+
+
+def set_avoid_requests(*, proposal: Proposal, actor, rows: list[dict]) -> list[ExpertAvoidance]:
+    """Replace the applicant's "experts to avoid" list: at most the call's limit, each with a reason."""
+    if proposal.applicant_id != actor.pk:
+        raise NotPermitted()
+    if proposal.status not in EDITABLE_STATES:
+        raise IllegalTransition(_("A proposal can only be edited while it is a draft or returned for revision."))
+    limit = proposal.call.max_avoid_requests
+    if len(rows) > limit:
+        raise InvalidInput(_("This call lets you name at most %(num)s experts to avoid.") % {"num": limit})
+    new = [((r.get("name") or "").strip(), (r.get("institution") or "").strip(), (r.get("reason") or "").strip()) for r in rows]
+    if any(not name or not reason for name, _inst, reason in new):
+        raise InvalidInput(_("Give the name of each expert to avoid and your reason."))
+    current = list(proposal.avoid_requests.all())
+    if [(a.name, a.institution, a.reason) for a in current] == new:
+        return current
+    with transaction.atomic():
+        proposal.avoid_requests.all().delete()
+        created = ExpertAvoidance.objects.bulk_create(
+            [ExpertAvoidance(proposal=proposal, name=n, institution=i, reason=r) for n, i, r in new])
+        record_audit(action="proposal.avoid_list", proposal=proposal, actor=actor,
+                     data={"experts": [{"name": n, "institution": i} for n, i, _r in new]})
+    return created
 
 
 def submission_problems(*, proposal: Proposal, at=None) -> list[str]:

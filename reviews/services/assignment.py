@@ -12,6 +12,7 @@ from proposals.services.audit import record_audit
 from reviews.enums import OPEN_REVIEW_STATES, ConflictSource, ReviewStatus
 from reviews.models import Conflict, Review
 from reviews.rules import can_assign_experts
+from reviews.signals import conflict_recorded
 
 
 def _check_expert(expert, proposal):
@@ -92,4 +93,5 @@ def record_conflict(*, proposal, expert, reason: str, recorded_by) -> Conflict:
     )
     if created:
         record_audit(action="conflict.recorded", proposal=proposal, actor=recorded_by, note=reason, data={"expert": expert.pk})
+        conflict_recorded.send(sender=Conflict, conflict=conflict)  # workflows cancels the expert's open review
     return conflict

@@ -1,3 +1,6 @@
+"""Saving an expert's review: scores per criterion (or N/A), opinions, recommendation,
+confidence and the veto (一票否决). Drafts may be partial; submitting makes the review final."""
+
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
@@ -6,54 +9,115 @@ from django.utils.translation import gettext as _
 
 from proposals.exceptions import IllegalTransition, InvalidInput, NotPermitted
 from proposals.services.audit import record_audit
-from reviews.enums import OPEN_REVIEW_STATES, ReviewStatus
-from reviews.models import Score
+from reviews.enums import OPEN_REVIEW_STATES, Confidence, Recommendation, ReviewStatus
+from reviews.models import Conflict, Score
+
+NA = "na"  # the value that marks a criterion as not applicable (missing data, never zero)
 
 
-def save_review(*, review, expert, scores: dict, opinion: str, panel_note: str, submit: bool):
-    """Save scores (criterion_id → value) and opinions; `submit` makes the review final.
+def plain(number: Decimal) -> str:
+    """A Decimal without trailing zeros or exponent: 10.00 → "10", 7.50 → "7.5"."""
+    return f"{number.normalize():f}"
 
-    Drafts may be partial; a submitted review needs every criterion scored and an
-    opinion for the applicant. Values must lie within 0..max_score.
+
+def _clean_value(criterion, raw):
+    """None when left empty, NA for N/A, else a Decimal within 0..max with at most two decimals."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    if isinstance(raw, str) and raw.strip().lower() == NA:
+        if not criterion.na_allowed:
+            raise InvalidInput(_("%(criterion)s: N/A is not allowed for this criterion; enter a score.") % {
+                "criterion": criterion.name})
+        return NA
+    try:
+        value = Decimal(str(raw).strip())
+    except InvalidOperation:
+        raise InvalidInput(_("%(criterion)s: enter a number.") % {"criterion": criterion.name}) from None
+    if not value.is_finite() or not (Decimal(0) <= value <= criterion.max_score):
+        raise InvalidInput(_("%(criterion)s: the score must be between 0 and %(max)s.") % {
+            "criterion": criterion.name, "max": plain(criterion.max_score)})
+    if value != value.quantize(Decimal("0.01")):
+        raise InvalidInput(_("%(criterion)s: use at most two decimals.") % {"criterion": criterion.name})
+    return value
+
+
+def save_review(*, review, expert, scores: dict, opinion: str, panel_note: str = "", recommendation: str = "",
+                confidence: str = "", veto: bool = False, veto_reason: str = "", submit: bool):
+    """Save scores (criterion id → value, or "na" for N/A) and the rest of the review.
+
+    Drafts may be partial. Submitting needs every criterion scored or N/A, the opinion for the
+    applicant, a recommendation and a confidence level; a veto needs the call to allow it and a
+    reason. Everything is validated before anything is written, and the writes are atomic.
     """
     if review.expert_id != expert.pk:
         raise NotPermitted()
+    if Conflict.objects.filter(proposal_id=review.proposal_id, expert_id=expert.pk).exists():
+        raise NotPermitted(_("You have a conflict of interest with this proposal."))
     if review.status not in OPEN_REVIEW_STATES:
         raise IllegalTransition(_("This review has already been submitted or closed."))
-    criteria = {c.pk: c for c in review.proposal.call.criteria.all()}
+    call = review.proposal.call
+    criteria = {c.pk: c for c in call.criteria.all()}
     cleaned = {}
     for cid, raw in scores.items():
-        criterion = criteria.get(int(cid))
+        try:
+            criterion = criteria.get(int(cid))
+        except (TypeError, ValueError):
+            criterion = None
         if criterion is None:
             raise InvalidInput(_("Unknown criterion."))
-        if raw in (None, ""):
-            continue
-        try:
-            value = Decimal(str(raw))
-        except InvalidOperation:
-            raise InvalidInput(_("%(criterion)s: enter a number.") % {"criterion": criterion.name})
-        if not (Decimal(0) <= value <= criterion.max_score):
-            raise InvalidInput(_("%(criterion)s: the score must be between 0 and %(max)s.") % {
-                "criterion": criterion.name, "max": criterion.max_score.normalize()})
-        cleaned[criterion.pk] = value
+        value = _clean_value(criterion, raw)
+        if value is not None:
+            cleaned[criterion.pk] = value
+    opinion = (opinion or "").strip()
+    panel_note = (panel_note or "").strip()
+    recommendation = recommendation or ""
+    confidence = confidence or ""
+    veto_reason = (veto_reason or "").strip() if veto else ""
+    if recommendation and recommendation not in Recommendation.values:
+        raise InvalidInput(_("Choose one of the offered recommendations."))
+    if confidence and confidence not in Confidence.values:
+        raise InvalidInput(_("Choose one of the offered confidence levels."))
+    if veto and not call.veto_enabled:
+        raise InvalidInput(_("This call does not allow a veto."))
     if submit:
+        problems = []
         missing = [c.name for pk, c in criteria.items() if pk not in cleaned]
         if missing:
-            raise InvalidInput(_("Score every criterion before submitting: %(list)s") % {"list": ", ".join(missing)})
-        if not opinion.strip():
-            raise InvalidInput(_("Write an opinion for the applicant before submitting."))
+            problems.append(_("Score every criterion (or mark it N/A where allowed) before submitting: %(list)s.") % {
+                "list": ", ".join(missing)})
+        if not opinion:
+            problems.append(_("Write an opinion for the applicant before submitting."))
+        if not recommendation:
+            problems.append(_("Choose an overall recommendation before submitting."))
+        if not confidence:
+            problems.append(_("Choose your confidence level before submitting."))
+        if veto and not veto_reason:
+            problems.append(_("Give the reason for the veto."))
+        if problems:
+            raise InvalidInput(" ".join(problems))
     with transaction.atomic():
         review.scores.exclude(criterion_id__in=cleaned.keys()).delete()
         for cid, value in cleaned.items():
-            Score.objects.update_or_create(review=review, criterion_id=cid, defaults={"value": value})
+            na = value == NA
+            Score.objects.update_or_create(review=review, criterion_id=cid, defaults={
+                "value": None if na else value, "not_applicable": na})
         review.opinion = opinion
         review.panel_note = panel_note
+        review.recommendation = recommendation
+        review.confidence = confidence
+        review.veto = bool(veto)
+        review.veto_reason = veto_reason
         review.status = ReviewStatus.SUBMITTED if submit else ReviewStatus.DRAFT
         if submit:
             review.submitted_at = timezone.now()
-        review.save()
+        review.save(update_fields=["opinion", "panel_note", "recommendation", "confidence", "veto", "veto_reason",
+                                   "status", "submitted_at"])
         record_audit(
             action="review.submitted" if submit else "review.draft_saved", proposal=review.proposal, actor=expert,
-            data={"review": review.pk, "scores": {str(k): str(v) for k, v in cleaned.items()}},
+            data={"review": review.pk, "scores": {str(k): str(v) for k, v in cleaned.items()},
+                  "recommendation": recommendation, "confidence": confidence, "veto": bool(veto)},
         )
+        if submit and veto:
+            record_audit(action="review.veto", proposal=review.proposal, actor=expert, note=veto_reason,
+                         data={"review": review.pk})
     return review

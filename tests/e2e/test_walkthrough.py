@@ -2,12 +2,15 @@
 
 import datetime as dt
 from decimal import Decimal
+from io import StringIO
 
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
@@ -20,6 +23,7 @@ from incubation.models import Project
 from proposals.enums import ProposalStatus as S
 from proposals.models import Answer, Proposal
 from reviews.enums import ReviewStatus
+from reviews.models import PublicNotice
 from tests.e2e.html import page_form
 from tests.factories import (
     CallFactory,
@@ -164,7 +168,7 @@ def test_a_researchers_proposal_goes_from_registration_to_incubation_through_the
         form = page_form(page, has="opinion")
         response = browser.post(reverse("workflows:review", args=[review.pk]), form.data(**{
             f"score_{criteria[0].pk}": "8", f"score_{criteria[1].pk}": "4",
-            "opinion": f"技术路线清晰 {n}", "panel_note": f"机密 {n}",
+            "opinion": f"技术路线清晰 {n}", "panel_note": f"机密 {n}", "recommendation": "support", "confidence": "high",
         }) | form.press("submit"))
         review.refresh_from_db()
         assert response.status_code == 302
@@ -179,6 +183,27 @@ def test_a_researchers_proposal_goes_from_registration_to_incubation_through_the
         outcome="approve", feedback="同意立项"))
     proposal.refresh_from_db()
     assert response.status_code == 302
+    assert proposal.status == S.APPROVED
+
+    # the officer publishes the call's approved list from the public-notice page (公示)
+    listing = staff.get(reverse("notices:list"))
+    publish_url = reverse("notices:publish", args=[call.pk])
+    assert f'href="{publish_url}"' in listing.content.decode()
+    response = staff.post(publish_url, page_form(staff.get(publish_url), has="title_zh").data())
+    notice = PublicNotice.objects.get(call=call)
+    assert response.status_code == 302
+    assert response.url == reverse("notices:manage", args=[notice.pk])
+    assert list(notice.entries.values_list("proposal_id", flat=True)) == [proposal.pk]
+
+    # anyone can read it without an account
+    public = Client().get(reverse("notices:detail", args=[notice.pk]))
+    assert public.status_code == 200
+    assert f"<td>{proposal.reference}</td><td>钙钛矿叠层电池中试验证</td>" in public.content.decode()
+
+    # the period ends with no objection: the sweep makes the approval final and opens the funding decision
+    PublicNotice.objects.filter(pk=notice.pk).update(ends_at=timezone.now() - dt.timedelta(minutes=1))
+    call_command("run_timers", stdout=StringIO())
+    proposal.refresh_from_db()
     assert proposal.status == S.FUNDING
 
     # the fund manager approves the funding; the approval letter is issued

@@ -13,6 +13,14 @@ def management(prefix, total=0):
             f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "1000"}
 
 
+# the call form's review settings as a browser posts them unchanged (checkboxes left unticked)
+REVIEW_SETTINGS = {
+    "reminder_days": "3,1", "max_avoid_requests": "3", "peer_scores": "after_own", "ranking_basis": "trimmed_mean",
+    "disagreement_threshold": "20", "group_divergence_threshold": "15", "roadshow_weight": "0.30",
+    "pitch_minutes": "8", "qa_minutes": "7", "notice_days": "7",
+}
+
+
 def test_program_officer_creates_a_bilingual_call_with_rubric_checklist_and_form(client):
     officer = UserFactory(role=Role.PROGRAM_OFFICER)
     fund = FundFactory()
@@ -21,6 +29,7 @@ def test_program_officer_creates_a_bilingual_call_with_rubric_checklist_and_form
         "title_zh": "2027年度概念验证", "title_en": "2027 PoC call", "description_zh": "说明", "description_en": "About",
         "opens_at": "2027-01-01T09:00", "closes_at": "2027-03-01T17:00", "time_zone": "Asia/Shanghai",
         "fund": fund.pk, "max_request": "500000.00", "currency": "CNY", "experts_per_proposal": "5", "review_days": "14",
+        **REVIEW_SETTINGS, **management("composition"),
         **management("checklist", 1), "checklist-0-order": "1", "checklist-0-text_zh": "材料齐全", "checklist-0-text_en": "Complete",
         **management("criteria", 1), "criteria-0-order": "1", "criteria-0-name_zh": "创新性", "criteria-0-name_en": "Novelty",
         "criteria-0-weight": "100", "criteria-0-max_score": "10",
@@ -43,9 +52,9 @@ def test_a_call_closing_before_it_opens_is_refused_and_nothing_is_saved(client):
     client.force_login(officer)
     data = {"title_zh": "错误", "opens_at": "2027-03-01T09:00", "closes_at": "2027-01-01T09:00", "time_zone": "Asia/Shanghai",
             "max_request": "1000", "currency": "CNY", "experts_per_proposal": "3", "review_days": "14",
-            **management("checklist"), **management("criteria"), **management("questions")}
+            **REVIEW_SETTINGS, **management("composition"), **management("checklist"), **management("criteria"), **management("questions")}
     response = client.post("/calls/new/", data)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "错误" in response.content.decode()
     assert Call.objects.count() == 0
 

@@ -1,0 +1,58 @@
+"""Named predicates for the generated documents. Views, templates and services ask these."""
+
+import rules
+
+from accounts.rules import is_panel_chair, is_program_officer, is_staff
+from decisions.enums import DocumentKind
+from proposals.rules import can_download_letter
+
+
+@rules.predicate
+def is_document_applicant(user, document):
+    return document is not None and document.proposal_id is not None and user.is_authenticated and (
+        document.proposal.applicant_id == user.pk)
+
+
+@rules.predicate
+def issued_after_a_decision(user, document):
+    """The document was issued once the panel's decision was recorded (not a preview before it)."""
+    if document is None or document.proposal_id is None:
+        return False
+    from reviews.models import PanelDecision
+
+    return PanelDecision.objects.filter(proposal_id=document.proposal_id, decided_at__lte=document.created_at).exists()
+
+
+@rules.predicate
+def has_conflict_in_call(user, call):
+    """The user has a conflict of interest on some proposal of the call (回避)."""
+    if call is None or not user.is_authenticated:
+        return False
+    from reviews.models import Conflict
+
+    return Conflict.objects.filter(expert=user, proposal__call=call).exists()
+
+
+# The applicant reads their own anonymised summary once the decision is out; staff always.
+# A summary the applicant was given stays theirs, even if the decision is later reopened.
+can_download_review_summary = is_staff | (is_document_applicant & issued_after_a_decision)
+# Every expert's name and scores: the programme office and the panel chair, never someone
+# recused from a proposal in the call. Fund and incubation managers are refused.
+can_issue_panel_sheet = (is_program_officer | is_panel_chair) & ~has_conflict_in_call
+
+
+@rules.predicate
+def can_download_document(user, document):
+    if document is None:
+        return False
+    if document.kind == DocumentKind.PANEL_SHEET:
+        return document.call_id is not None and can_issue_panel_sheet(user, document.call)
+    if document.proposal_id is None:
+        return False
+    if document.kind == DocumentKind.REVIEW_SUMMARY:
+        return can_download_review_summary(user, document)
+    return can_download_letter(user, document.proposal)
+
+
+rules.add_perm("decisions.download_document", can_download_document)
+rules.add_perm("decisions.panel_sheet", can_issue_panel_sheet)

@@ -1,0 +1,111 @@
+"""Public notice (公示) pages: anyone reads notices and lodges objections; program officers publish and resolve."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from pocflow.views import render_domain_error, require_perm
+from proposals.exceptions import DomainError
+from proposals.models import Call
+from reviews import notice_rules  # noqa: F401  (registers reviews.manage_notices)
+from reviews.enums import ObjectionStatus
+from reviews.models import Objection, PublicNotice
+from reviews.notice_forms import ObjectionForm, PublishNoticeForm, ResolveObjectionForm
+from reviews.notice_selectors import calls_awaiting_notice, notice_entries, notice_objections, public_notices
+from reviews.services import notice as notice_services
+
+MANAGE = "reviews.manage_notices"
+
+
+def _notice(pk):
+    return get_object_or_404(PublicNotice.objects.select_related("call"), pk=pk)
+
+
+@login_not_required
+def notice_list(request):
+    context = {"notices": list(public_notices()), "now": timezone.now()}
+    if request.user.has_perm(MANAGE):
+        context["calls_waiting"] = calls_awaiting_notice()
+    return render(request, "reviews/notice/list.html", context)
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def notice_detail(request, pk):
+    notice = _notice(pk)
+    is_open = notice.is_open_for_objections()
+    form = ObjectionForm(request.POST if request.method == "POST" else None, notice=notice)
+    context = {"notice": notice, "entries": notice_entries(notice=notice), "form": form, "is_open": is_open,
+               "can_manage": request.user.has_perm(MANAGE)}
+    if request.method == "POST":
+        if not form.is_valid():
+            messages.error(request, _("Check the form: your objection was not recorded."))
+            return render(request, "reviews/notice/detail.html", context, status=400)
+        data = form.cleaned_data
+        try:
+            notice_services.lodge_objection(notice=notice, entry=data["entry"], name=data["name"], email=data["email"],
+                                            reasons=data["reasons"], organisation=data["organisation"], phone=data["phone"])
+        except DomainError as exc:
+            context["is_open"] = notice.is_open_for_objections()
+            return render_domain_error(request, exc, "reviews/notice/detail.html", context)
+        messages.success(request, _("Your objection was recorded. The program office will look into it; "
+                                    "a receipt was sent to your email address."))
+        return redirect("notices:detail", pk=pk)
+    return render(request, "reviews/notice/detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def publish(request, call_pk):
+    require_perm(request.user, MANAGE)
+    call = get_object_or_404(Call, pk=call_pk)
+    form = PublishNoticeForm(request.POST or None, initial=PublishNoticeForm.initial_for(call))
+    context = {"call": call, "form": form, "proposals": notice_services.proposals_awaiting_notice(call=call)}
+    if request.method == "POST":
+        if not form.is_valid():
+            messages.error(request, _("Check the form: the notice was not published."))
+            return render(request, "reviews/notice/publish.html", context, status=400)
+        try:
+            notice = notice_services.publish_notice(call=call, published_by=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            return render_domain_error(request, exc, "reviews/notice/publish.html", context)
+        messages.success(request, _("The notice is published and open for objections."))
+        return redirect("notices:manage", pk=notice.pk)
+    return render(request, "reviews/notice/publish.html", context)
+
+
+def _manage_context(notice, bound=None):
+    objections = list(notice_objections(notice=notice))
+    for objection in objections:
+        prefix = f"objection-{objection.pk}"
+        objection.form = bound if bound is not None and bound.prefix == prefix else ResolveObjectionForm(prefix=prefix)
+    return {"notice": notice, "entries": notice_entries(notice=notice), "objections": objections,
+            "open_objections": sum(o.status == ObjectionStatus.OPEN for o in objections)}
+
+
+def manage(request, pk):
+    require_perm(request.user, MANAGE)
+    notice = _notice(pk)
+    return render(request, "reviews/notice/manage.html", _manage_context(notice))
+
+
+@require_POST
+def resolve(request, pk):
+    require_perm(request.user, MANAGE)
+    objection = get_object_or_404(Objection.objects.select_related("notice", "notice__call", "entry__proposal"), pk=pk)
+    notice = objection.notice
+    form = ResolveObjectionForm(request.POST, prefix=f"objection-{objection.pk}")
+    if not form.is_valid():
+        messages.error(request, _("Choose a decision and write the resolution."))
+        return render(request, "reviews/notice/manage.html", _manage_context(notice, bound=form), status=400)
+    upheld = form.cleaned_data["decision"] == "uphold"
+    try:
+        notice_services.resolve_objection(objection=objection, upheld=upheld, resolution=form.cleaned_data["resolution"],
+                                          resolved_by=request.user)
+    except DomainError as exc:
+        return render_domain_error(request, exc, "reviews/notice/manage.html", _manage_context(notice, bound=form))
+    messages.success(request, _("Objection upheld: the proposal is off the list and back with the panel.") if upheld
+                     else _("Objection dismissed."))
+    return redirect("notices:manage", pk=notice.pk)

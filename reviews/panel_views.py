@@ -1,0 +1,278 @@
+"""Panel chair pages (ranked results, a proposal's reviews, recommendation, reordering) and the
+roadshow (路演) pages for staff and judges. Each view binds a form, makes one service call and
+maps refusals to a message and an HTTP status."""
+
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from pocflow.views import render_domain_error, require_perm
+from proposals.enums import DECIDED_STATES, ProposalStatus
+from proposals.exceptions import DomainError
+from proposals.models import Call, Proposal
+from reviews.models import (
+    Conflict, PanelRecommendation, RoadshowCriterion, RoadshowJudge, RoadshowSheet, RoadshowSlot,
+)
+from reviews.panel_forms import (
+    RecommendationForm, ReorderForm, RoadshowCriterionForm, RoadshowJudgeForm, RoadshowSheetForm, RoadshowSlotForm,
+)
+from reviews.services import panel as panel_services, roadshow as roadshow_services
+from reviews.services.results import METHODS, call_results, proposal_results
+
+def _call_tz(call):
+    try:
+        return ZoneInfo(call.time_zone)
+    except Exception:  # an unknown zone name: fall back to the site's
+        return timezone.get_current_timezone()
+
+
+# panel chair ---------------------------------------------------------------------------------
+
+def calls(request):
+    """Calls with proposals in expert review or later."""
+    require_perm(request.user, "reviews.chair_panel")
+    rows = (
+        Call.objects.annotate(
+            in_review=Count("proposals", filter=Q(proposals__status=ProposalStatus.IN_REVIEW)),
+            in_panel=Count("proposals", filter=Q(proposals__status=ProposalStatus.PANEL)),
+            decided=Count("proposals", filter=Q(proposals__status__in=list(DECIDED_STATES))),
+        )
+        .filter(Q(in_review__gt=0) | Q(in_panel__gt=0) | Q(decided__gt=0))
+        .order_by("-opens_at", "pk")
+    )
+    return render(request, "reviews/panel/calls.html", {"calls": rows})
+
+
+def _call_context(request, call, reorder_form=None):
+    results = call_results(call)
+    conflicted = set(Conflict.objects.filter(expert_id=request.user.pk, proposal__call=call)
+                     .values_list("proposal_id", flat=True))
+    rows = [r for r in results.proposals if r.proposal_id not in conflicted]
+    return {
+        "call": call, "results": results, "rows": rows, "hidden": len(results.proposals) - len(rows),
+        "reorder_form": reorder_form or ReorderForm(rows=rows),
+        "can_reorder": len(results.proposals) > 1,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def call(request, pk):
+    """The call's ranked results; POST moves a proposal (the reorder form)."""
+    require_perm(request.user, "reviews.chair_panel")
+    call = get_object_or_404(Call, pk=pk)
+    if request.method == "POST":
+        context = _call_context(request, call)
+        form = ReorderForm(request.POST, rows=context["rows"])
+        context["reorder_form"] = form
+        if not form.is_valid():
+            messages.error(request, _("Check the form: choose a proposal, a position and give a reason."))
+            return render(request, "reviews/panel/call.html", context, status=400)
+        proposal = get_object_or_404(Proposal, pk=form.cleaned_data["proposal"], call=call)
+        try:
+            panel_services.reorder_ranking(call=call, proposal=proposal, position=form.cleaned_data["position"],
+                                           reason=form.cleaned_data["reason"], actor=request.user)
+        except DomainError as exc:
+            return render_domain_error(request, exc, "reviews/panel/call.html", context)
+        messages.success(request, _("The ranked list was reordered."))
+        return redirect("panel:call", pk=call.pk)
+    return render(request, "reviews/panel/call.html", _call_context(request, call))
+
+
+@require_http_methods(["GET", "POST"])
+def proposal(request, pk):
+    """All reviews of one proposal with names, scores, opinions and notes; the chair's recommendation."""
+    proposal = get_object_or_404(Proposal.objects.select_related("call", "applicant"), pk=pk)
+    require_perm(request.user, "reviews.chair_panel")
+    require_perm(request.user, "reviews.see_proposal_results", proposal)
+    form = RecommendationForm(request.POST or None)
+    context = {
+        "proposal": proposal, "call": proposal.call, "result": proposal_results(proposal), "form": form,
+        "methods": METHODS,
+        "recommendations": PanelRecommendation.objects.filter(proposal=proposal).select_related("chair"),
+        "can_recommend": proposal.status in panel_services.RECOMMENDABLE_STATES,
+    }
+    if request.method == "POST":
+        if not form.is_valid():
+            messages.error(request, _("Check the form: the recommendation and its rationale are required."))
+            return render(request, "reviews/panel/proposal.html", context, status=400)
+        try:
+            panel_services.record_panel_recommendation(
+                proposal=proposal, chair=request.user, recommendation=form.cleaned_data["recommendation"],
+                rationale=form.cleaned_data["rationale"], conditions=form.cleaned_data["conditions"],
+            )
+        except DomainError as exc:
+            return render_domain_error(request, exc, "reviews/panel/proposal.html", context)
+        messages.success(request, _("The panel's recommendation was recorded."))
+        return redirect("panel:proposal", pk=proposal.pk)
+    return render(request, "reviews/panel/proposal.html", context)
+
+
+# roadshow: staff -----------------------------------------------------------------------------
+
+def _roadshow_context(call, **forms):
+    slots = list(
+        RoadshowSlot.objects.filter(call=call).select_related("proposal")
+        .annotate(sheets_total=Count("sheets"), sheets_submitted=Count("sheets", filter=Q(sheets__submitted_at__isnull=False)))
+        .order_by("starts_at", "pk")
+    )
+    return {
+        "call": call, "tz": call.time_zone,
+        "criteria": RoadshowCriterion.objects.filter(call=call).order_by("order", "pk"),
+        "judges": RoadshowJudge.objects.filter(call=call).select_related("user").order_by("kind", "user__full_name", "pk"),
+        "slots": slots,
+        "criterion_form": forms.get("criterion_form") or RoadshowCriterionForm(),
+        "judge_form": forms.get("judge_form") or RoadshowJudgeForm(call=call),
+        "slot_form": forms.get("slot_form") or RoadshowSlotForm(call=call),
+    }
+
+
+def _roadshow_call(request, pk):
+    require_perm(request.user, "reviews.manage_roadshow")
+    return get_object_or_404(Call, pk=pk)
+
+
+def roadshow(request, pk):
+    call = _roadshow_call(request, pk)
+    with timezone.override(_call_tz(call)):
+        return render(request, "reviews/panel/roadshow.html", _roadshow_context(call))
+
+
+def _roadshow_post(request, call, form_name, form, act, done):
+    """Shared shape of the roadshow staff POSTs: validate, one service call, redirect or re-render."""
+    with timezone.override(_call_tz(call)):
+        if not form.is_valid():
+            messages.error(request, _("Check the form."))
+            return render(request, "reviews/panel/roadshow.html", _roadshow_context(call, **{form_name: form}), status=400)
+        try:
+            act(form.cleaned_data)
+        except DomainError as exc:
+            return render_domain_error(request, exc, "reviews/panel/roadshow.html", _roadshow_context(call, **{form_name: form}))
+    messages.success(request, done)
+    return redirect("panel:roadshow", pk=call.pk)
+
+
+@require_POST
+def roadshow_criterion_add(request, pk):
+    call = _roadshow_call(request, pk)
+    return _roadshow_post(
+        request, call, "criterion_form", RoadshowCriterionForm(request.POST),
+        lambda d: roadshow_services.add_roadshow_criterion(
+            call=call, actor=request.user, name_zh=d["name_zh"], name_en=d["name_en"], weight=d["weight"],
+            max_score=d["max_score"], order=d["order"] or 0),
+        _("Roadshow criterion added."),
+    )
+
+
+@require_POST
+def roadshow_judge_add(request, pk):
+    call = _roadshow_call(request, pk)
+    return _roadshow_post(
+        request, call, "judge_form", RoadshowJudgeForm(request.POST, call=call),
+        lambda d: roadshow_services.add_roadshow_judge(call=call, user=d["user"], kind=d["kind"], actor=request.user),
+        _("Judge added."),
+    )
+
+
+@require_POST
+def roadshow_slot_add(request, pk):
+    call = _roadshow_call(request, pk)
+    return _roadshow_post(
+        request, call, "slot_form", RoadshowSlotForm(request.POST, call=call),
+        lambda d: roadshow_services.schedule_roadshow_slot(
+            call=call, proposal=d["proposal"], starts_at=d["starts_at"], actor=request.user, location=d["location"],
+            pitch_minutes=d["pitch_minutes"], qa_minutes=d["qa_minutes"]),
+        _("Roadshow slot scheduled."),
+    )
+
+
+def _remove(request, call, act, done):
+    try:
+        act()
+    except DomainError as exc:
+        with timezone.override(_call_tz(call)):
+            return render_domain_error(request, exc, "reviews/panel/roadshow.html", _roadshow_context(call))
+    messages.success(request, done)
+    return redirect("panel:roadshow", pk=call.pk)
+
+
+@require_POST
+def roadshow_criterion_remove(request, pk):
+    require_perm(request.user, "reviews.manage_roadshow")
+    criterion = get_object_or_404(RoadshowCriterion.objects.select_related("call"), pk=pk)
+    return _remove(request, criterion.call,
+                   lambda: roadshow_services.remove_roadshow_criterion(criterion=criterion, actor=request.user),
+                   _("Roadshow criterion removed."))
+
+
+@require_POST
+def roadshow_judge_remove(request, pk):
+    require_perm(request.user, "reviews.manage_roadshow")
+    judge = get_object_or_404(RoadshowJudge.objects.select_related("call", "user"), pk=pk)
+    return _remove(request, judge.call,
+                   lambda: roadshow_services.remove_roadshow_judge(judge=judge, actor=request.user),
+                   _("Judge removed."))
+
+
+@require_POST
+def roadshow_slot_cancel(request, pk):
+    require_perm(request.user, "reviews.manage_roadshow")
+    slot = get_object_or_404(RoadshowSlot.objects.select_related("call", "proposal"), pk=pk)
+    return _remove(request, slot.call,
+                   lambda: roadshow_services.cancel_roadshow_slot(slot=slot, actor=request.user),
+                   _("Roadshow slot cancelled."))
+
+
+# roadshow: judges ----------------------------------------------------------------------------
+
+def my_slots(request):
+    """A judge's roadshow slots (never those of a proposal they are conflicted with or applied for)."""
+    user = request.user
+    call_ids = list(RoadshowJudge.objects.filter(user_id=user.pk).values_list("call_id", flat=True))
+    if not call_ids:
+        raise PermissionDenied
+    slots = list(
+        RoadshowSlot.objects.filter(call_id__in=call_ids, call__roadshow_enabled=True)
+        .exclude(proposal__conflicts__expert_id=user.pk).exclude(proposal__applicant_id=user.pk)
+        .select_related("proposal", "call").order_by("starts_at", "pk")
+    )
+    sheets = {s.slot_id: s for s in RoadshowSheet.objects.filter(judge_id=user.pk, slot__in=[s.pk for s in slots])}
+    rows = [(slot, sheets.get(slot.pk)) for slot in slots]
+    return render(request, "reviews/panel/my_slots.html", {"rows": rows})
+
+
+@require_http_methods(["GET", "POST"])
+def sheet(request, pk):
+    """A judge's score sheet for one slot: draft or submit; a submitted sheet is final."""
+    slot = get_object_or_404(RoadshowSlot.objects.select_related("call", "proposal"), pk=pk)
+    require_perm(request.user, "reviews.score_roadshow", slot)
+    if slot.proposal.applicant_id == request.user.pk or not slot.call.roadshow_enabled:
+        raise PermissionDenied
+    criteria = list(RoadshowCriterion.objects.filter(call_id=slot.call_id).order_by("order", "pk"))
+    existing = RoadshowSheet.objects.filter(slot=slot, judge=request.user).prefetch_related("scores").first()
+    initial = {}
+    if existing is not None:
+        initial = {f"score_{s.criterion_id}": s.value for s in existing.scores.all()}
+        initial["comment"] = existing.comment
+    form = RoadshowSheetForm(request.POST or None, criteria=criteria, initial=initial)
+    context = {"slot": slot, "proposal": slot.proposal, "call": slot.call, "form": form, "sheet": existing,
+               "criteria": criteria, "scores": {s.criterion_id: s.value for s in existing.scores.all()} if existing else {},
+               "editable": existing is None or existing.submitted_at is None}
+    if request.method == "POST":
+        if not form.is_valid():
+            messages.error(request, _("Check the scores: each must lie within its criterion's range."))
+            return render(request, "reviews/panel/sheet.html", context, status=400)
+        submit = "submit" in request.POST
+        try:
+            roadshow_services.save_roadshow_sheet(slot=slot, judge=request.user, scores=form.scores(),
+                                                  comment=form.cleaned_data["comment"], submit=submit)
+        except DomainError as exc:
+            return render_domain_error(request, exc, "reviews/panel/sheet.html", context)
+        messages.success(request, _("Your score sheet was submitted.") if submit else _("Draft saved."))
+        return redirect("panel:my_slots") if submit else redirect("panel:sheet", pk=slot.pk)
+    return render(request, "reviews/panel/sheet.html", context)

@@ -1,0 +1,255 @@
+"""The public notice (公示) of a call's approved proposals, objections, and when approvals become final.
+
+Data only. Orchestration listens to two signals (reviews never imports workflows):
+`notice_entry_final` (the period ended with no open objection: funding may open) and
+`objection_upheld` (the entry is off the list and the approval goes back to the panel). Both are
+sent inside the caller's transaction, so a failure in the flow rolls the whole act back.
+
+An open objection that names no proposal concerns the whole list: while it is open no entry of
+that notice becomes final.
+"""
+
+import datetime as dt
+import logging
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import F, OuterRef, Subquery
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.mail import queue_user_mail
+from proposals.enums import ProposalStatus
+from proposals.exceptions import ConcurrentChange, IllegalTransition, InvalidInput, NotPermitted
+from proposals.models import Proposal
+from proposals.services.audit import record_audit
+from reviews.enums import NoticeStatus, ObjectionStatus
+from reviews.models import NoticeEntry, Objection, PanelDecision, PublicNotice
+from reviews.notice_rules import can_manage_notices
+from reviews.signals import notice_entry_final, objection_upheld
+
+logger = logging.getLogger(__name__)
+
+MIN_DAYS, MAX_DAYS = 1, 60
+
+
+def local_time(moment, call) -> str:
+    return f"{timezone.localtime(moment, ZoneInfo(call.time_zone)):%Y-%m-%d %H:%M}"
+
+
+def proposals_awaiting_notice(*, call):
+    """The call's approved proposals with no live entry on a notice, in panel-rank order (unranked last)."""
+    latest_rank = Subquery(
+        PanelDecision.objects.filter(proposal=OuterRef("pk")).order_by("-decided_at", "-pk").values("rank")[:1]
+    )
+    return (
+        Proposal.objects.filter(call=call, status=ProposalStatus.APPROVED)
+        .exclude(pk__in=NoticeEntry.objects.filter(withdrawn_at__isnull=True).values("proposal_id"))
+        .annotate(panel_rank=latest_rank)
+        .order_by(F("panel_rank").asc(nulls_last=True), "reference", "pk")
+    )
+
+
+def publish_notice(*, call, published_by, title_zh: str, title_en: str = "", body_zh: str = "", body_en: str = "",
+                   days: int | None = None) -> PublicNotice:
+    """Publish the call's approved proposals that are not on a notice yet, for `days` (default: the call's period)."""
+    if not can_manage_notices(published_by):
+        raise NotPermitted()
+    if not (title_zh or "").strip():
+        raise InvalidInput(_("Give the notice a Chinese title."))
+    days = days or call.notice_days
+    if not days or not MIN_DAYS <= days <= MAX_DAYS:
+        raise InvalidInput(_("The notice period must be between %(min)s and %(max)s days.") % {"min": MIN_DAYS, "max": MAX_DAYS})
+    proposals = list(proposals_awaiting_notice(call=call))
+    if not proposals:
+        raise InvalidInput(_("No approved proposal of this call is waiting for a public notice."))
+    try:
+        return _publish(call, published_by, proposals, title_zh, title_en, body_zh, body_en, days)
+    except IntegrityError as exc:  # a concurrent publication listed the same proposal (one live entry each)
+        raise ConcurrentChange() from exc
+
+
+def _publish(call, published_by, proposals, title_zh, title_en, body_zh, body_en, days):
+    with transaction.atomic():
+        now = timezone.now()
+        notice = PublicNotice.objects.create(
+            call=call, title_zh=title_zh.strip(), title_en=(title_en or "").strip(), body_zh=body_zh or "",
+            body_en=body_en or "", starts_at=now, ends_at=now + dt.timedelta(days=days), published_by=published_by,
+        )
+        NoticeEntry.objects.bulk_create(
+            [NoticeEntry(notice=notice, proposal=p, position=n) for n, p in enumerate(proposals, start=1)]
+        )
+        for n, proposal in enumerate(proposals, start=1):
+            record_audit(action="notice.published", proposal=proposal, actor=published_by,
+                         data={"notice": notice.pk, "position": n, "ends_at": notice.ends_at.isoformat()})
+    return notice
+
+
+def _send_receipt(objection_pk, language):
+    try:
+        _send_receipt_now(objection_pk, language)
+    except Exception:  # a receipt that cannot be sent must not turn a recorded objection into an error page
+        logger.exception("Receipt for objection %s could not be sent", objection_pk)
+
+
+def _send_receipt_now(objection_pk, language):
+    objection = Objection.objects.select_related("notice", "notice__call", "entry__proposal").get(pk=objection_pk)
+    with translation.override(language):
+        context = {"objection": objection, "notice": objection.notice,
+                   "lodged_at": local_time(objection.lodged_at, objection.notice.call),
+                   "time_zone": objection.notice.call.time_zone}
+        subject = " ".join(render_to_string("reviews/mail/objection_receipt_subject.txt", context).split())
+        body = render_to_string("reviews/mail/objection_receipt_body.txt", context)
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [objection.email])
+
+
+def lodge_objection(*, notice, entry=None, name: str, email: str, reasons: str, organisation: str = "",
+                    phone: str = "") -> Objection:
+    """Anyone may object during the notice period, with a contact and reasons."""
+    now = timezone.now()
+    if not notice.is_open_for_objections(now):
+        raise InvalidInput(
+            _("The objection period of this notice ended on %(end)s (%(tz)s); objections are no longer accepted.")
+            % {"end": local_time(notice.ends_at, notice.call), "tz": notice.call.time_zone}
+        )
+    if not (name or "").strip():
+        raise InvalidInput(_("Give your name."))
+    try:
+        validate_email((email or "").strip())
+    except ValidationError:
+        raise InvalidInput(_("Give an email address where the program office can reach you.")) from None
+    if not (reasons or "").strip():
+        raise InvalidInput(_("Give the reasons for your objection."))
+    if entry is not None and (entry.notice_id != notice.pk or entry.withdrawn_at is not None):
+        raise InvalidInput(_("Choose a proposal from this notice's list."))
+    with transaction.atomic():
+        objection = Objection.objects.create(
+            notice=notice, entry=entry, name=name.strip(), email=email.strip(), reasons=reasons.strip(),
+            organisation=(organisation or "").strip(), phone=(phone or "").strip(), lodged_at=now,
+        )
+        # contact details stay on the objection (staff only); the audit names the act, not the person
+        record_audit(action="notice.objection_lodged", proposal=entry.proposal if entry else None,
+                     data={"notice": notice.pk, "objection": objection.pk, "entry": entry.pk if entry else None})
+        language = translation.get_language() or settings.LANGUAGE_CODE
+        transaction.on_commit(lambda: _send_receipt(objection.pk, language))
+        queue_user_mail(user=notice.published_by, template="reviews/mail/objection_lodged", context={
+            "notice_title": " / ".join(t for t in (notice.title_zh, notice.title_en) if t),
+            "proposal": f"{entry.proposal.reference or ''} {entry.proposal.title}".strip() if entry else "",
+            "link": reverse("notices:manage", args=[notice.pk]),
+        })
+    return objection
+
+
+def _finalise(entry, at) -> bool:
+    """Make one entry final (conditional update: only one caller wins), audit, notify orchestration."""
+    won = NoticeEntry.objects.filter(pk=entry.pk, final_at__isnull=True, withdrawn_at__isnull=True).update(final_at=at)
+    if not won:
+        return False
+    entry.final_at = at
+    record_audit(action="notice.final", proposal=entry.proposal, data={"notice": entry.notice_id, "entry": entry.pk})
+    notice_entry_final.send(sender=NoticeEntry, entry=entry)
+    return True
+
+
+def _ready_entries(notice):
+    """Entries that may become final now: not final, not withdrawn, no open objection on them or on the whole list."""
+    if notice.objections.filter(entry__isnull=True, status=ObjectionStatus.OPEN).exists():
+        return []
+    return list(
+        notice.entries.filter(final_at__isnull=True, withdrawn_at__isnull=True, proposal__status=ProposalStatus.APPROVED)
+        .exclude(objections__status=ObjectionStatus.OPEN)
+        .select_related("proposal", "notice")
+        .order_by("position", "pk")
+    )
+
+
+def _take_off_withdrawn(notice, at):
+    """Entries whose proposal left the approved state meanwhile (the applicant withdrew it) leave the list."""
+    for entry in (notice.entries.filter(final_at__isnull=True, withdrawn_at__isnull=True)
+                  .exclude(proposal__status=ProposalStatus.APPROVED).select_related("proposal")):
+        if NoticeEntry.objects.filter(pk=entry.pk, final_at__isnull=True, withdrawn_at__isnull=True).update(withdrawn_at=at):
+            record_audit(action="notice.entry_withdrawn", proposal=entry.proposal,
+                         data={"notice": notice.pk, "entry": entry.pk, "status": entry.proposal.status})
+
+
+def _close_if_settled(notice, at):
+    if notice.status != NoticeStatus.OPEN or notice.ends_at > at:
+        return False
+    if notice.entries.filter(final_at__isnull=True, withdrawn_at__isnull=True).exists():
+        return False
+    if notice.objections.filter(status=ObjectionStatus.OPEN, entry__isnull=True).exists():
+        return False
+    updated = PublicNotice.objects.filter(pk=notice.pk, status=NoticeStatus.OPEN).update(status=NoticeStatus.CLOSED, closed_at=at)
+    if updated:
+        notice.status, notice.closed_at = NoticeStatus.CLOSED, at
+        record_audit(action="notice.closed", data={"notice": notice.pk})
+    return bool(updated)
+
+
+def resolve_objection(*, objection, upheld: bool, resolution: str, resolved_by) -> Objection:
+    """Staff uphold (the entry leaves the list; the approval goes back to the panel) or dismiss an objection."""
+    if not can_manage_notices(resolved_by):
+        raise NotPermitted()
+    if not (resolution or "").strip():
+        raise InvalidInput(_("Write the resolution."))
+    if objection.status != ObjectionStatus.OPEN:
+        raise IllegalTransition(_("This objection has already been resolved."))
+    entry = objection.entry
+    if upheld and entry is None:
+        raise InvalidInput(_("This objection names no proposal, so it cannot be upheld against one. "
+                             "Dismiss it with a resolution, or ask the objector which proposal it concerns."))
+    now = timezone.now()
+    with transaction.atomic():
+        won = Objection.objects.filter(pk=objection.pk, status=ObjectionStatus.OPEN).update(
+            status=ObjectionStatus.UPHELD if upheld else ObjectionStatus.DISMISSED,
+            resolution=resolution.strip(), resolved_by=resolved_by, resolved_at=now,
+        )
+        if not won:
+            raise IllegalTransition(_("This objection has already been resolved."))
+        objection.refresh_from_db()
+        notice = objection.notice
+        data = {"notice": notice.pk, "objection": objection.pk, "entry": entry.pk if entry else None}
+        proposal = entry.proposal if entry else None
+        if upheld:
+            record_audit(action="notice.objection_upheld", proposal=proposal, actor=resolved_by, note=resolution, data=data)
+            if entry.withdrawn_at is None and entry.final_at is None:
+                entry.withdrawn_at = now
+                entry.save(update_fields=["withdrawn_at"])
+                objection_upheld.send(sender=Objection, entry=entry, actor=resolved_by, note=resolution.strip())
+        else:
+            record_audit(action="notice.objection_dismissed", proposal=proposal, actor=resolved_by, note=resolution, data=data)
+            if notice.ends_at <= now:
+                for ready in _ready_entries(notice):
+                    _finalise(ready, now)
+        _close_if_settled(notice, now)
+    return objection
+
+
+def close_due_notices(*, now=None) -> int:
+    """Entries of notices whose period is over and that have no open objection become final.
+
+    Returns how many entries became final. Each entry commits on its own, so one proposal whose flow
+    fails to continue does not hold back the others (it is retried by the next sweep).
+    """
+    now = now or timezone.now()
+    final = 0
+    due = PublicNotice.objects.filter(status=NoticeStatus.OPEN, ends_at__lte=now).select_related("call")
+    for notice in due.order_by("ends_at", "pk"):
+        with transaction.atomic():
+            _take_off_withdrawn(notice, now)
+        for entry in _ready_entries(notice):
+            try:
+                with transaction.atomic():
+                    final += _finalise(entry, now)
+            except Exception:  # one broken flow must not block the whole sweep
+                logger.exception("Notice entry %s could not be made final", entry.pk)
+        with transaction.atomic():
+            _close_if_settled(notice, now)
+    return final
+
