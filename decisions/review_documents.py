@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pocflow.i18n import localized
+from pocflow.numbers import plain as plain_number
 from proposals.enums import RankingBasis
 from reviews.enums import ConflictSource, Confidence, ExpertType, PanelOutcome, Recommendation
 from reviews.services.results import CallResults, ProposalResult
@@ -36,10 +37,7 @@ def figure(value: Decimal | None) -> str:
 
 def plain(value: Decimal | None) -> str:
     """A weight or maximum as entered: 60, 12.5."""
-    if value is None:
-        return DASH
-    text = f"{value:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    return DASH if value is None else plain_number(value)
 
 
 def offset(value: Decimal) -> str:

@@ -49,7 +49,7 @@ def call(request, pk):
     return render(request, "reviews/assignment/call.html", context)
 
 
-def _run_context(request, run):
+def run_context(request, run):
     diagnostics = run.diagnostics or {}
     proposal_ids = diagnostics.get("proposals", [])
     page = Paginator(proposal_ids, PER_PAGE).get_page(request.GET.get("page"))
@@ -67,7 +67,7 @@ def _run_context(request, run):
     }
 
 
-def _run(pk):
+def run_or_404(pk):
     try:
         return selectors.run_detail(pk)
     except AssignmentRun.DoesNotExist:
@@ -76,32 +76,17 @@ def _run(pk):
 
 def run(request, pk):
     require_perm(request.user, PERM)
-    return render(request, "reviews/assignment/run.html", _run_context(request, _run(pk)))
-
-
-@require_POST
-def apply(request, pk):
-    require_perm(request.user, PERM)
-    the_run = _run(pk)
-    from workflows.assignment import apply_assignment_run  # the flow layer; reviews never imports it at module level
-
-    try:
-        created = apply_assignment_run(run=the_run, user=request.user)
-    except DomainError as exc:
-        return render_domain_error(request, exc, "reviews/assignment/run.html", _run_context(request, _run(pk)))
-    messages.success(request, _("Assignment applied: %(n)s reviews created; each expert has a scoring task in their inbox.")
-                     % {"n": created})
-    return redirect("assignment:run", pk=pk)
+    return render(request, "reviews/assignment/run.html", run_context(request, run_or_404(pk)))
 
 
 @require_POST
 def discard(request, pk):
     require_perm(request.user, PERM)
-    the_run = _run(pk)
+    the_run = run_or_404(pk)
     try:
         discard_run(run=the_run, actor=request.user)
     except DomainError as exc:
-        return render_domain_error(request, exc, "reviews/assignment/run.html", _run_context(request, _run(pk)))
+        return render_domain_error(request, exc, "reviews/assignment/run.html", run_context(request, run_or_404(pk)))
     messages.success(request, _("Assignment discarded. Nothing was assigned from it."))
     return redirect("assignment:call", pk=the_run.call_id)
 

@@ -7,6 +7,5 @@ urlpatterns = [
     path("", views.calls, name="calls"),
     path("calls/<int:pk>/", views.call, name="call"),
     path("runs/<int:pk>/", views.run, name="run"),
-    path("runs/<int:pk>/apply/", views.apply, name="apply"),
     path("runs/<int:pk>/discard/", views.discard, name="discard"),
 ]

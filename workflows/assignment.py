@@ -83,3 +83,4 @@ def _check_load(plan):
                   "Nothing was applied; propose a new assignment.")
                 % {"name": expert.display_name, "open": load.get(pk, 0), "n": n, "max": limit}
             )
+

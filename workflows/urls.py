@@ -13,6 +13,7 @@ urlpatterns = [
     path("funding/proposals/<int:pk>/decide/", views.funding, name="funding"),
     path("incubation/proposals/<int:pk>/start/", views.start_incubation, name="start_incubation"),
     path("staff/reviews/<int:pk>/overdue/", escalation_views.escalate, name="escalate"),
+    path("assignment/runs/<int:pk>/apply/", views.apply_assignment, name="apply_assignment"),
     path("expert/reviews/<int:pk>/", views.review, name="review"),
     path("expert/reviews/<int:pk>/decline/", views.decline, name="decline"),
 ]

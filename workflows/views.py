@@ -15,13 +15,14 @@ from proposals.exceptions import DomainError
 from proposals.forms import ScreeningForm, WithdrawForm
 from proposals.models import Proposal
 from proposals.views import save_edit
+from reviews.assignment_views import PERM as ASSIGN_PERM, run_context, run_or_404
 from reviews.enums import ReviewStatus
 from reviews.panel_forms import PanelDecisionForm
 from reviews.forms import AssignExpertsForm, ConflictForm, DeclineForm, ReplaceExpertForm, ScoreForm
 from reviews.models import Review
 from reviews.selectors import eligible_experts, expert_reviews, proposal_summary
 from reviews.services.assignment import record_conflict
-from workflows import services
+from workflows import assignment, services
 from workflows.flows import ProposalFlow
 from workflows.redirect import task_url
 from workflows.selectors import inbox, queue
@@ -306,3 +307,17 @@ def start_incubation(request, pk):
         messages.success(request, _("Incubation started."))
         return redirect("incubation:project", pk=project.pk)
     return render(request, "workflows/start_incubation.html", context, status=400 if formset.is_bound else 200)
+
+
+@require_POST
+def apply_assignment(request, pk):
+    """Apply a proposed run: lives in the flow layer because it performs workflow tasks."""
+    require_perm(request.user, ASSIGN_PERM)
+    the_run = run_or_404(pk)
+    try:
+        created = assignment.apply_assignment_run(run=the_run, user=request.user)
+    except DomainError as exc:
+        return render_domain_error(request, exc, "reviews/assignment/run.html", run_context(request, run_or_404(pk)))
+    messages.success(request, _("Assignment applied: %(n)s reviews created; each expert has a scoring task in their inbox.")
+                     % {"n": created})
+    return redirect("assignment:run", pk=pk)

@@ -150,7 +150,7 @@ def team_members(proposal: Proposal) -> list[Member]:
 class _ProposalFacts:
     proposal: Proposal
     members: list[tuple[Member, frozenset, Norm]]
-    institutions: list[tuple[Norm, str]]  # (institution, who it belongs to)
+    institutions: list[tuple[Norm, object]]  # (institution, who it belongs to: a name or a lazy label)
     avoidances: list
 
 
@@ -158,12 +158,12 @@ def _proposal_facts(proposal: Proposal) -> _ProposalFacts:
     members = [(m, name_keys(m.name), Norm.of(m.institution)) for m in team_members(proposal)]
     institutions = []
     if proposal.institution.strip():
-        institutions.append((Norm.of(proposal.institution), str(WHO_PROPOSAL)))
+        institutions.append((Norm.of(proposal.institution), WHO_PROPOSAL))  # lazy: rendered per language
     applicant = proposal.applicant
     if applicant.organisation_id:
         for name in (applicant.organisation.name, applicant.organisation.name_en):
             if name.strip():
-                institutions.append((Norm.of(name), str(WHO_ORGANISATION)))
+                institutions.append((Norm.of(name), WHO_ORGANISATION))
     for member, _keys, inst in members:
         if inst.key:
             institutions.append((inst, member.name))

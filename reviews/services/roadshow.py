@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.mail import queue_user_mail
+from pocflow.numbers import plain
 from proposals.enums import ProposalStatus
 from proposals.exceptions import IllegalTransition, InvalidInput, NotPermitted
 from proposals.services.audit import record_audit
@@ -24,10 +25,6 @@ from reviews.panel_rules import can_manage_roadshow, has_conflict_on, is_roadsho
 TWO = Decimal("0.01")
 
 
-def plain(value: Decimal) -> str:
-    """10.00 → "10", 7.50 → "7.5" (never "1E+1")."""
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _require_manager(actor):

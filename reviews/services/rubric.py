@@ -9,7 +9,7 @@ from proposals.exceptions import InvalidInput, NotPermitted
 from proposals.services.audit import record_audit
 from reviews.enums import Band
 from reviews.models import CriterionBand
-from reviews.services.scoring import plain
+from pocflow.numbers import plain
 
 LETTERS = [Band.A, Band.B, Band.C, Band.D]  # top band first
 # "Fill evenly" defaults as fractions of the criterion's maximum: (from, to, Chinese, English)

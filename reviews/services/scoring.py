@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pocflow.numbers import plain
 from proposals.exceptions import IllegalTransition, InvalidInput, NotPermitted
 from proposals.services.audit import record_audit
 from reviews.enums import OPEN_REVIEW_STATES, Confidence, Recommendation, ReviewStatus
@@ -15,9 +16,6 @@ from reviews.models import Conflict, Score
 NA = "na"  # the value that marks a criterion as not applicable (missing data, never zero)
 
 
-def plain(number: Decimal) -> str:
-    """A Decimal without trailing zeros or exponent: 10.00 → "10", 7.50 → "7.5"."""
-    return f"{number.normalize():f}"
 
 
 def _clean_value(criterion, raw):

@@ -7,6 +7,7 @@ import hashlib
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -479,6 +480,8 @@ def test_a_chair_with_a_conflict_in_the_call_may_not_see_the_sheet(world, panel,
 
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_sheet_language_must_be_chinese_or_english(world, client, method):
+    world.officer.language = "en"  # the signed-in user's language wins over Accept-Language
+    world.officer.save(update_fields=["language"])
     client.force_login(world.officer)
 
     if method == "get":
@@ -493,6 +496,7 @@ def test_sheet_language_must_be_chinese_or_english(world, client, method):
 
 
 def test_downloading_a_sheet_never_generated_says_so(world, client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the language chosen in the switcher wins
     client.force_login(world.officer)
 
     response = client.get(sheet_url(world.call, lang="zh-hans"), HTTP_ACCEPT_LANGUAGE="en")
@@ -503,6 +507,7 @@ def test_downloading_a_sheet_never_generated_says_so(world, client):
 
 
 def test_unprintable_name_is_reported_on_the_page_and_nothing_is_stored(world, panel, client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the language chosen in the switcher wins
     world.experts[1].full_name = "𠮷野"
     world.experts[1].save(update_fields=["full_name"])
     client.force_login(world.officer)
@@ -553,6 +558,7 @@ def test_both_documents_are_verifiable_by_their_hash_on_the_public_page(world, d
 
 
 def test_applicant_finds_the_summary_on_their_proposal_page(world, decided, client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the language chosen in the switcher wins
     document = Document.objects.get(proposal=decided, kind=SUMMARY)
     client.force_login(decided.applicant)
 
@@ -563,6 +569,7 @@ def test_applicant_finds_the_summary_on_their_proposal_page(world, decided, clie
 
 
 def test_applicant_is_told_the_summary_comes_after_the_decision(world, client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the language chosen in the switcher wins
     proposal = world.in_panel()
     issue_review_summary(proposal=proposal)  # a staff preview exists, but the decision is not out
     client.force_login(proposal.applicant)

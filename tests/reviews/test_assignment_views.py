@@ -44,7 +44,7 @@ def test_every_assignment_page_is_refused_to_roles_other_than_program_officers(s
     for url in pages(scene):
         assert client.get(url).status_code == 403, url
     assert client.post(reverse("assignment:call", args=[scene.call.pk]), {"experts_per_proposal": 2}).status_code == 403
-    assert client.post(reverse("assignment:apply", args=[scene.run.pk])).status_code == 403
+    assert client.post(reverse("workflows:apply_assignment", args=[scene.run.pk])).status_code == 403
     assert client.post(reverse("assignment:discard", args=[scene.run.pk])).status_code == 403
     assert AssignmentRun.objects.get().status == AssignmentRunStatus.PROPOSED
     assert Review.objects.count() == 0
@@ -85,7 +85,7 @@ def test_proposing_over_http_stores_a_run_and_shows_its_plan(scene):
     assert "Assignment proposed. Review it, then apply it to create the experts&#x27; tasks." in html
     assert "石墨烯专家 · Academic · 石墨烯专家研究所 · " in html
     assert "投资人甲 · Investor" in html
-    assert f'action="{reverse("assignment:apply", args=[run.pk])}"' in html
+    assert f'action="{reverse("workflows:apply_assignment", args=[run.pk])}"' in html
 
 
 @pytest.mark.parametrize("value", ["0", "16", "abc", ""])
@@ -106,17 +106,17 @@ def test_proposing_for_a_call_without_waiting_proposals_says_so(scene):
 
 def test_applying_over_http_creates_the_reviews(scene):
     client = signed_in(scene.officer)
-    response = client.post(reverse("assignment:apply", args=[scene.run.pk]))
+    response = client.post(reverse("workflows:apply_assignment", args=[scene.run.pk]))
     assert response.status_code == 302
     assert sorted(Review.objects.values_list("expert__full_name", flat=True)) == ["投资人甲", "石墨烯专家"]
     html = client.get(response.url).content.decode()
     assert "Assignment applied: 2 reviews created; each expert has a scoring task in their inbox." in html
-    assert f'action="{reverse("assignment:apply", args=[scene.run.pk])}"' not in html
+    assert f'action="{reverse("workflows:apply_assignment", args=[scene.run.pk])}"' not in html
 
 
 def test_applying_a_stale_plan_over_http_shows_why_and_changes_nothing(scene):
     record_conflict(proposal=scene.proposal, expert=scene.graphene, reason="新冲突", recorded_by=scene.officer)
-    response = signed_in(scene.officer).post(reverse("assignment:apply", args=[scene.run.pk]))
+    response = signed_in(scene.officer).post(reverse("workflows:apply_assignment", args=[scene.run.pk]))
     assert response.status_code == 400
     assert "石墨烯专家 has a conflict of interest with this proposal. Nothing was applied" in response.content.decode()
     assert Review.objects.count() == 0
@@ -127,7 +127,7 @@ def test_discarding_over_http_returns_to_the_call(scene):
     response = signed_in(scene.officer).post(reverse("assignment:discard", args=[scene.run.pk]))
     assert response.status_code == 302 and response.url == reverse("assignment:call", args=[scene.call.pk])
     assert AssignmentRun.objects.get().status == AssignmentRunStatus.DISCARDED
-    again = signed_in(scene.officer).post(reverse("assignment:apply", args=[scene.run.pk]))
+    again = signed_in(scene.officer).post(reverse("workflows:apply_assignment", args=[scene.run.pk]))
     assert again.status_code == 409
     assert "This assignment was discarded and cannot be applied." in again.content.decode()
 
@@ -138,7 +138,7 @@ def test_an_infeasible_plan_shows_what_to_relax_and_offers_no_apply_button(scene
     assert (f"“{scene.proposal}”: only 5 eligible experts for k=7. Lower k to 5 or add 2 experts without a "
             "conflict of interest to the pool.") in html
     assert f"The best plan leaves 2 places empty in 1 proposals: “{scene.proposal}”." in html
-    assert reverse("assignment:apply", args=[run.pk]) not in html
+    assert reverse("workflows:apply_assignment", args=[run.pk]) not in html
     assert reverse("assignment:discard", args=[run.pk]) in html
 
 
