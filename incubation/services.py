@@ -1,12 +1,12 @@
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_fsm import can_proceed
+from django_fsm import ConcurrentTransition, can_proceed
 
 from incubation.enums import MilestoneStatus, ProjectStatus
 from incubation.models import Milestone, ProgressNote, Project
 from proposals.enums import ProposalStatus
-from proposals.exceptions import IllegalTransition, InvalidInput, NotPermitted
+from proposals.exceptions import ConcurrentChange, IllegalTransition, InvalidInput, NotPermitted
 from proposals.rules import is_incubation_manager
 from proposals.services.audit import record_audit
 
@@ -63,10 +63,14 @@ def close_project(*, project, actor, outcome: str, note: str) -> Project:
     if not note.strip():
         raise InvalidInput(_("Write a closing note."))
     old = project.status
-    with transaction.atomic():
-        method()
-        project.closing_note = note
-        project.save()
-        record_audit(action=f"project.{outcome}", proposal=project.proposal, actor=actor,
-                     from_state=old, to_state=project.status, note=note)
+    try:
+        with transaction.atomic():
+            method()
+            project.closing_note = note
+            project.save()
+            record_audit(action=f"project.{outcome}", proposal=project.proposal, actor=actor,
+                         from_state=old, to_state=project.status, note=note)
+    except ConcurrentTransition as exc:  # someone closed it since this copy was loaded
+        project.refresh_from_db()
+        raise ConcurrentChange(_("Someone else closed this project at the same time. Reload the page.")) from exc
     return project

@@ -6,6 +6,7 @@ from django.urls import reverse
 from incubation.enums import MilestoneStatus, ProjectStatus
 from incubation.models import Milestone, ProgressNote, Project
 from incubation.services import close_project
+from proposals.exceptions import ConcurrentChange
 from proposals.models import AuditEntry
 from tests.factories import ProposalFactory, UserFactory
 
@@ -293,3 +294,17 @@ def test_close_and_progress_accept_only_post(client, manager):
                 client.get(reverse("incubation:progress", args=[project.pk])).status_code]
 
     assert statuses == [405, 405]
+
+
+def test_closing_a_copy_loaded_before_someone_else_closed_it_is_a_conflict_and_changes_nothing(manager):
+    project = make_project(manager=manager)
+    stale = Project.objects.get(pk=project.pk)  # a second manager's page, loaded before the first closed it
+    close_project(project=project, actor=manager, outcome=ProjectStatus.GRADUATED, note="已注册公司。")
+
+    with pytest.raises(ConcurrentChange):
+        close_project(project=stale, actor=manager, outcome=ProjectStatus.TERMINATED, note="终止。")
+
+    project.refresh_from_db()
+    assert (project.status, project.closing_note) == (ProjectStatus.GRADUATED, "已注册公司。")
+    assert stale.status == ProjectStatus.GRADUATED
+    assert audit_actions(project) == ["project.graduated"]
