@@ -3,7 +3,7 @@ the decisions are shown read-only (the ledger is append-only at the model level 
 
 from django.contrib import admin
 
-from funding.models import Fund, FundingDecision, LedgerEntry
+from funding.models import Fund, FundingApproval, FundingDecision, LedgerEntry
 from pocflow.admin import ReadOnlyAdminMixin
 
 
@@ -17,7 +17,7 @@ class LedgerEntryInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 @admin.register(Fund)
 class FundAdmin(admin.ModelAdmin):
-    list_display = ("name_zh", "name_en", "size", "currency", "created_at")
+    list_display = ("name_zh", "name_en", "size", "currency", "starts_on", "ends_on", "four_eyes_threshold")
     search_fields = ("name_zh", "name_en")
     inlines = [LedgerEntryInline]
 
@@ -38,3 +38,11 @@ class FundingDecisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ("proposal", "fund", "decided_by")
     search_fields = ("proposal__reference", "proposal__title", "reasons")
     date_hierarchy = "decided_at"
+
+
+@admin.register(FundingApproval)
+class FundingApprovalAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("created_at", "proposal", "fund", "approver", "decision", "amount", "instrument", "confirms")
+    list_filter = ("decision", "instrument", "fund")
+    list_select_related = ("proposal", "fund", "approver")
+    search_fields = ("proposal__reference", "proposal__title", "reason")

@@ -17,3 +17,8 @@ class LedgerKind(models.TextChoices):
 class FundingOutcome(models.TextChoices):
     APPROVED = "approved", _("Approved")
     DECLINED = "declined", _("Declined")
+
+
+class ApprovalDecision(models.TextChoices):
+    APPROVE = "approve", _("Approve")
+    REFUSE = "refuse", _("Refuse")

@@ -1,28 +1,97 @@
+"""Reads about funds. The ledger arithmetic lives here only:
+
+- committed = commitments − returns
+- paid = releases
+- available = size − committed
+- outstanding = committed − paid (committed but not yet paid out)
+"""
+
 from decimal import Decimal
 
-from django.db.models import DecimalField, Q, Sum, Value
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from funding.enums import LedgerKind
-from funding.models import Fund
+from funding.enums import ApprovalDecision, LedgerKind
+from funding.models import Fund, FundingApproval, FundingDecision, LedgerEntry
 
-ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=16, decimal_places=2))
+MONEY = DecimalField(max_digits=16, decimal_places=2)
+ZERO = Value(Decimal("0.00"), output_field=MONEY)
 
 
 def _sum(kind):
     return Coalesce(Sum("ledger__amount", filter=Q(ledger__kind=kind)), ZERO)
 
 
+def _money(expression):
+    return ExpressionWrapper(expression, output_field=MONEY)
+
+
 def funds_with_balances():
-    """Funds annotated with committed, returned, paid and available amounts."""
-    return Fund.objects.annotate(
-        committed_gross=_sum(LedgerKind.COMMITMENT),
-        returned=_sum(LedgerKind.RETURN),
-        paid=_sum(LedgerKind.RELEASE),
-    ).order_by("name_zh", "pk")
+    """Funds annotated with `committed`, `paid`, `available` and `outstanding` (one query)."""
+    return (
+        Fund.objects.annotate(
+            committed_gross=_sum(LedgerKind.COMMITMENT),
+            returned=_sum(LedgerKind.RETURN),
+            paid=_sum(LedgerKind.RELEASE),
+        )
+        .annotate(committed=_money(F("committed_gross") - F("returned")))
+        .annotate(available=_money(F("size") - F("committed")), outstanding=_money(F("committed") - F("paid")))
+        .order_by("name_zh", "pk")
+    )
+
+
+def funds_overview():
+    """Funds with balances and their number of decisions, in one query.
+
+    The count is a subquery: joining the decisions next to the ledger would multiply the sums.
+    """
+    decisions = (
+        FundingDecision.objects.filter(fund=OuterRef("pk")).order_by().values("fund")
+        .annotate(n=Count("pk")).values("n")
+    )
+    return funds_with_balances().annotate(
+        decision_count=Coalesce(Subquery(decisions, output_field=IntegerField()), 0)
+    )
+
+
+def balance_of(row) -> dict:
+    """The ledger amounts of a row of funds_with_balances(), as exact Decimals."""
+    quantum = Decimal("0.01")
+    return {
+        "size": row.size,
+        "committed": Decimal(row.committed).quantize(quantum),
+        "paid": Decimal(row.paid).quantize(quantum),
+        "available": Decimal(row.available).quantize(quantum),
+        "outstanding": Decimal(row.outstanding).quantize(quantum),
+    }
 
 
 def fund_balance(fund) -> dict:
-    row = funds_with_balances().get(pk=fund.pk)
-    committed = row.committed_gross - row.returned
-    return {"size": fund.size, "committed": committed, "paid": row.paid, "available": fund.size - committed}
+    """Size, committed, paid, available and outstanding of one fund, read from the ledger."""
+    return balance_of(funds_with_balances().get(pk=fund.pk))
+
+
+def fund_ledger(*, fund):
+    return LedgerEntry.objects.filter(fund=fund).select_related("proposal", "actor").order_by("created_at", "pk")
+
+
+def fund_decisions(*, fund):
+    return FundingDecision.objects.filter(fund=fund).select_related("proposal", "decided_by").order_by("-decided_at", "-pk")
+
+
+def pending_approval(*, proposal):
+    """The first approval waiting for a second approver, or None.
+
+    It is pending while it is the proposal's latest four-eyes row and is itself a first approval.
+    """
+    latest = (
+        FundingApproval.objects.filter(proposal=proposal).select_related("approver", "fund")
+        .order_by("-created_at", "-pk").first()
+    )
+    if latest is not None and latest.decision == ApprovalDecision.APPROVE and latest.confirms_id is None:
+        return latest
+    return None
+
+
+def approvals_of(*, proposal):
+    return FundingApproval.objects.filter(proposal=proposal).select_related("approver").order_by("created_at", "pk")

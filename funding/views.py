@@ -2,12 +2,9 @@
 
 from decimal import Decimal
 
-from django.db.models import Count, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, render
 
-from funding.models import Fund, FundingDecision, LedgerEntry
-from funding.selectors import fund_balance, funds_with_balances
+from funding.selectors import balance_of, fund_decisions, fund_ledger, funds_overview, funds_with_balances
 from pocflow.views import require_perm
 
 
@@ -30,67 +27,33 @@ class Money:
         return f"Money({self.amount!r}, {self.currency!r})"
 
 
-# Reads. These belong in funding/selectors.py; they live here until that module's owner
-# takes them over (funds_with_balances() has no decision count yet).
-
-def _funds_overview():
-    """Funds with balances and their number of decisions, in one query.
-
-    The count is a subquery: joining the decisions next to the ledger would multiply the sums.
-    """
-    decisions = (
-        FundingDecision.objects.filter(fund=OuterRef("pk")).order_by().values("fund")
-        .annotate(n=Count("pk")).values("n")
-    )
-    return funds_with_balances().annotate(
-        decision_count=Coalesce(Subquery(decisions, output_field=IntegerField()), 0)
-    )
-
-
-def _ledger_of(fund):
-    return LedgerEntry.objects.filter(fund=fund).select_related("proposal", "actor").order_by("created_at", "pk")
-
-
-def _decisions_of(fund):
-    return FundingDecision.objects.filter(fund=fund).select_related("proposal", "decided_by").order_by("-decided_at", "-pk")
-
-
-def _balances(size, committed, paid, currency):
-    return {
-        "size": Money(size, currency),
-        "committed": Money(committed, currency),
-        "paid": Money(paid, currency),
-        "available": Money(size - committed, currency),
-    }
+def _balances(balance, currency):
+    return {key: Money(balance[key], currency) for key in ("size", "committed", "paid", "available", "outstanding")}
 
 
 def funds(request):
     require_perm(request.user, "funding.view_funds")
     rows = [
-        {
-            "fund": fund,
-            "decision_count": fund.decision_count,
-            # same arithmetic as funding.selectors.fund_balance, from the annotated row
-            **_balances(fund.size, fund.committed_gross - fund.returned, fund.paid, fund.currency),
-        }
-        for fund in _funds_overview()
+        {"fund": fund, "decision_count": fund.decision_count, "threshold": Money(fund.four_eyes_threshold, fund.currency),
+         **_balances(balance_of(fund), fund.currency)}
+        for fund in funds_overview()
     ]
     return render(request, "funding/funds.html", {"rows": rows})
 
 
 def fund(request, pk):
     require_perm(request.user, "funding.view_funds")
-    fund = get_object_or_404(Fund, pk=pk)
-    balance = fund_balance(fund)
-    entries = list(_ledger_of(fund))
+    fund = get_object_or_404(funds_with_balances(), pk=pk)
+    entries = list(fund_ledger(fund=fund))
     for entry in entries:
         entry.money = Money(entry.amount, fund.currency)
-    decisions = list(_decisions_of(fund))
+    decisions = list(fund_decisions(fund=fund))
     for decision in decisions:
         decision.money = Money(decision.amount, fund.currency) if decision.amount is not None else None
     return render(request, "funding/fund.html", {
         "fund": fund,
-        "balance": _balances(balance["size"], balance["committed"], balance["paid"], fund.currency),
+        "balance": _balances(balance_of(fund), fund.currency),
+        "threshold": Money(fund.four_eyes_threshold, fund.currency),
         "entries": entries,
         "decisions": decisions,
     })

@@ -10,6 +10,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from funding import services as funding_services
+from funding.models import FundingApproval
 from incubation import services as incubation_services
 from proposals.enums import ProposalStatus as S, Transition
 from proposals.exceptions import IllegalTransition, InvalidInput, NotPermitted
@@ -230,13 +231,38 @@ def decline_review(*, review, expert, reason):
 # fund managers, incubation managers
 
 def decide_funding(*, proposal, manager, approve, amount=None, reasons="", instrument="grant"):
-    with perform(_require(open_task(proposal=proposal, node=ProposalFlow.funding)), manager):
+    """Approve or decline funding in the funding task.
+
+    A first approval above the fund's four-eyes threshold is only recorded: the task goes back
+    to the pool (unassigned, still open) so that a second, different fund manager can confirm it."""
+    task = _require(open_task(proposal=proposal, node=ProposalFlow.funding))
+    with task.activation() as activation:
+        _claim(activation, manager)
         proposal.refresh_from_db()
         if approve:
             if amount is None:
                 raise InvalidInput(_("Enter the amount to approve."))
-            return funding_services.approve_funding(proposal=proposal, amount=amount, decided_by=manager, instrument=instrument, note=reasons)
-        return funding_services.decline_funding(proposal=proposal, reasons=reasons, decided_by=manager)
+            result = funding_services.approve_funding(proposal=proposal, amount=amount, decided_by=manager,
+                                                      instrument=instrument, note=reasons)
+        else:
+            result = funding_services.decline_funding(proposal=proposal, reasons=reasons, decided_by=manager)
+        if isinstance(result, FundingApproval):
+            activation.unassign()
+            return result
+        activation.start(None)
+        activation.execute()
+    return result
+
+
+def refuse_funding_approval(*, proposal, manager, reason):
+    """A second fund manager refuses the pending first approval; the funding task stays open."""
+    task = _require(open_task(proposal=proposal, node=ProposalFlow.funding))
+    with task.activation() as activation:
+        _claim(activation, manager)
+        proposal.refresh_from_db()
+        refusal = funding_services.refuse_funding_approval(proposal=proposal, refused_by=manager, reason=reason)
+        activation.unassign()
+    return refusal
 
 
 def start_incubation(*, proposal, manager, milestones):

@@ -9,7 +9,8 @@ from django.views.decorators.http import require_POST, require_http_methods
 from viewflow.workflow.models import Task
 
 from funding.enums import Instrument
-from funding.selectors import fund_balance
+from funding.models import FundingApproval
+from funding.selectors import fund_balance, pending_approval
 from pocflow.views import render_domain_error, require_perm
 from proposals.exceptions import DomainError
 from proposals.forms import ScreeningForm, WithdrawForm
@@ -256,7 +257,8 @@ def decline(request, pk):
 
 class FundingDecisionForm(forms.Form):
     decision = forms.ChoiceField(label=gettext_lazy("Decision"), widget=forms.RadioSelect,
-                                 choices=[("approve", gettext_lazy("Approve funding")), ("decline", gettext_lazy("Decline"))])
+                                 choices=[("approve", gettext_lazy("Approve funding")), ("decline", gettext_lazy("Decline")),
+                                          ("refuse", gettext_lazy("Refuse the pending first approval"))])
     instrument = forms.ChoiceField(label=gettext_lazy("Instrument"), choices=Instrument.choices, initial=Instrument.GRANT)
     amount = forms.DecimalField(label=gettext_lazy("Amount"), max_digits=16, decimal_places=2, min_value=0, required=False)
     reasons = forms.CharField(label=gettext_lazy("Reasons / conditions"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
@@ -269,15 +271,27 @@ def funding(request, pk):
     form = FundingDecisionForm(request.POST or None, initial={"amount": proposal.requested_amount})
     context = {"proposal": proposal, "form": form, "summary": proposal_summary(proposal=proposal),
                "balance": fund_balance(proposal.call.fund) if proposal.call.fund_id else None,
+               "pending": pending_approval(proposal=proposal),
                "panel_decision": proposal.panel_decisions.first(),
                "task": services.open_task(proposal=proposal, node=ProposalFlow.funding)}
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.decide_funding(proposal=proposal, manager=request.user, approve=data["decision"] == "approve",
-                                    amount=data["amount"], reasons=data["reasons"], instrument=data["instrument"])
+            if data["decision"] == "refuse":
+                services.refuse_funding_approval(proposal=proposal, manager=request.user, reason=data["reasons"])
+                result = None
+            else:
+                result = services.decide_funding(proposal=proposal, manager=request.user,
+                                                 approve=data["decision"] == "approve", amount=data["amount"],
+                                                 reasons=data["reasons"], instrument=data["instrument"])
         except DomainError as exc:
             return render_domain_error(request, exc, "workflows/funding.html", context)
+        if result is None:
+            messages.success(request, _("The pending approval is refused; a new one can be proposed."))
+            return redirect("workflows:funding", pk=pk)
+        if isinstance(result, FundingApproval):
+            messages.success(request, _("Your approval is recorded; a second fund manager must confirm it."))
+            return redirect("workflows:funding", pk=pk)
         messages.success(request, _("Funding decision recorded."))
         return redirect("proposals:detail", pk=pk)
     return render(request, "workflows/funding.html", context, status=400 if form.is_bound else 200)

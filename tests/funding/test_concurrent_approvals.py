@@ -1,0 +1,55 @@
+"""50 concurrent approvals against a fund that holds only N of them, on PostgreSQL only."""
+
+import os
+from decimal import Decimal
+
+import pytest
+from django.utils import translation
+
+from funding.models import LedgerEntry
+from funding.selectors import fund_balance
+from proposals.enums import ProposalStatus as S
+from proposals.exceptions import InvalidInput
+from tests.factories import FundFactory, UserFactory
+from tests.helpers import World
+from tests.workflows.test_concurrency import _race
+from workflows import services
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.postgres,
+    pytest.mark.skipif(
+        not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+        reason="concurrency guarantees are tested on PostgreSQL (SQLite ignores SELECT ... FOR UPDATE)",
+    ),
+]
+
+PROPOSALS = 50
+FITS = 7
+AMOUNT = Decimal("10000.00")
+
+
+def test_fifty_concurrent_approvals_never_over_commit_the_fund():
+    fund = FundFactory(size=AMOUNT * FITS + Decimal("5000.00"), four_eyes_threshold=Decimal("500000.00"))
+    world = World()
+    world.call.fund = fund
+    world.call.notice_days = 0
+    world.call.save()
+    proposals = [world.in_funding(requested_amount=AMOUNT) for _ in range(PROPOSALS)]
+    managers = [UserFactory(role="fund_manager") for _ in range(PROPOSALS)]
+
+    def approve(proposal, manager):
+        with translation.override("en"):
+            return services.decide_funding(proposal=proposal, manager=manager, approve=True, amount=AMOUNT)
+
+    results = _race([lambda p=p, m=m: approve(p, m) for p, m in zip(proposals, managers)])
+
+    errors = [r[1] for r in results if r[0] == "error"]
+    assert sum(1 for r in results if r[0] == "ok") == FITS
+    assert len(errors) == PROPOSALS - FITS
+    assert all(isinstance(e, InvalidInput) and "5,000.00 CNY uncommitted" in str(e) for e in errors), errors[:3]
+    assert LedgerEntry.objects.filter(fund=fund).count() == FITS
+    balance = fund_balance(fund)
+    assert (balance["committed"], balance["available"]) == (AMOUNT * FITS, Decimal("5000.00"))
+    statuses = sorted(p.status for p in (type(p).objects.get(pk=p.pk) for p in proposals))
+    assert statuses.count(S.FUNDED) == FITS
