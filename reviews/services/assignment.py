@@ -15,7 +15,8 @@ from reviews.rules import can_assign_experts
 from reviews.signals import conflict_recorded
 
 
-def _check_expert(expert, proposal):
+def check_assignable(expert, proposal):
+    """Refuse (InvalidInput) an expert who is not one, has a conflict, or already has a review here."""
     if not has_role(expert, Role.EXPERT):
         raise InvalidInput(_("%(name)s is not an expert.") % {"name": expert.display_name})
     if Conflict.objects.filter(proposal=proposal, expert=expert).exists():
@@ -39,7 +40,7 @@ def assign_experts(*, proposal, experts, assigned_by) -> list[Review]:
         raise InvalidInput(_("Choose at least one expert."))
     reviews = []
     for expert in experts:
-        _check_expert(expert, proposal)
+        check_assignable(expert, proposal)
         review = Review.objects.create(proposal=proposal, expert=expert, assigned_by=assigned_by, deadline=_deadline(proposal))
         record_audit(action="review.assigned", proposal=proposal, actor=assigned_by, data={"review": review.pk, "expert": expert.pk})
         reviews.append(review)
@@ -75,7 +76,7 @@ def replace_expert(*, review, new_expert, assigned_by) -> Review:
     if review.status != ReviewStatus.DECLINED or review.replaced_by_id:
         raise IllegalTransition(_("Only a declined review without a replacement can be replaced."))
     proposal = review.proposal
-    _check_expert(new_expert, proposal)
+    check_assignable(new_expert, proposal)
     new = Review.objects.create(proposal=proposal, expert=new_expert, assigned_by=assigned_by, deadline=_deadline(proposal))
     review.replaced_by = new
     review.save(update_fields=["replaced_by"])

@@ -22,13 +22,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.enums import Role
 from accounts.mail import queue_user_mail
-from accounts.roles import has_role
 from proposals.enums import ProposalStatus
 from proposals.exceptions import IllegalTransition, InvalidInput, NotPermitted
 from proposals.services.audit import record_audit
 from reviews.enums import ConflictSource, OPEN_REVIEW_STATES, ReviewStatus
+from reviews.services.assignment import check_assignable
 from reviews.models import Conflict, Review, ReviewReminder
 from reviews.rules import can_assign_experts
 
@@ -166,12 +165,7 @@ def extend_review_deadline(*, review, deadline, reason: str, extended_by) -> Rev
 def _check_replacement(expert, proposal):
     from reviews.selectors import eligible_experts
 
-    if not has_role(expert, Role.EXPERT):
-        raise InvalidInput(_("%(name)s is not an expert.") % {"name": expert.display_name})
-    if Conflict.objects.filter(proposal=proposal, expert=expert).exists():
-        raise InvalidInput(_("%(name)s has a conflict of interest with this proposal.") % {"name": expert.display_name})
-    if Review.objects.filter(proposal=proposal, expert=expert).exists():
-        raise InvalidInput(_("%(name)s is already assigned to this proposal.") % {"name": expert.display_name})
+    check_assignable(expert, proposal)
     if not eligible_experts(proposal=proposal).filter(pk=expert.pk).exists():
         raise InvalidInput(_("%(name)s cannot be assigned to this proposal.") % {"name": expert.display_name})
 

@@ -1,9 +1,7 @@
 """50 concurrent approvals against a fund that holds only N of them, on PostgreSQL only."""
 
-import os
 from decimal import Decimal
 
-import pytest
 from django.utils import translation
 
 from funding.models import LedgerEntry
@@ -11,18 +9,11 @@ from funding.selectors import fund_balance
 from proposals.enums import ProposalStatus as S
 from proposals.exceptions import InvalidInput
 from tests.factories import FundFactory, UserFactory
+from tests.concurrency import POSTGRES_ONLY, race
 from tests.helpers import World
-from tests.workflows.test_concurrency import _race
 from workflows import services
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        not os.environ.get("DATABASE_URL", "").startswith("postgres"),
-        reason="concurrency guarantees are tested on PostgreSQL (SQLite ignores SELECT ... FOR UPDATE)",
-    ),
-]
+pytestmark = POSTGRES_ONLY
 
 PROPOSALS = 50
 FITS = 7
@@ -42,7 +33,7 @@ def test_fifty_concurrent_approvals_never_over_commit_the_fund():
         with translation.override("en"):
             return services.decide_funding(proposal=proposal, manager=manager, approve=True, amount=AMOUNT)
 
-    results = _race([lambda p=p, m=m: approve(p, m) for p, m in zip(proposals, managers)])
+    results = race([lambda p=p, m=m: approve(p, m) for p, m in zip(proposals, managers)])
 
     errors = [r[1] for r in results if r[0] == "error"]
     assert sum(1 for r in results if r[0] == "ok") == FITS

@@ -1,52 +1,21 @@
 """Two sweeps at the same moment send each reminder once and make each notice entry final once (PostgreSQL)."""
 
 import datetime as dt
-import os
-import threading
 
-import pytest
 from django.core import mail
-from django.db import connections
 
 from proposals.enums import ProposalStatus as S
 from proposals.exceptions import DomainError
 from reviews.models import NoticeEntry, ReviewReminder
 from reviews.services.deadlines import send_due_reminders
 from reviews.services.notice import close_due_notices
+from tests.concurrency import POSTGRES_ONLY, race
 from tests.helpers import World
 from tests.reviews.deadline_support import tasks
 from tests.reviews.notice_support import NoticeWorld
 from workflows.flows import ProposalFlow
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        not os.environ.get("DATABASE_URL", "").startswith("postgres"),
-        reason="concurrency guarantees are tested on PostgreSQL (SQLite serialises writers)",
-    ),
-]
-
-
-def race(fns):
-    barrier = threading.Barrier(len(fns))
-    results = [None] * len(fns)
-
-    def run(i, fn):
-        try:
-            barrier.wait()
-            results[i] = ("ok", fn())
-        except Exception as exc:  # noqa: BLE001 - recorded for the assertion
-            results[i] = ("error", exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(fns)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
+pytestmark = POSTGRES_ONLY
 
 
 def test_two_reminder_sweeps_at_once_send_one_mail_and_record_each_offset_once():

@@ -1,49 +1,18 @@
 """Concurrency guarantees, on PostgreSQL only (SQLite ignores SELECT … FOR UPDATE)."""
 
-import os
-import threading
 from decimal import Decimal
 
-import pytest
-from django.db import connections
 
 from funding.models import LedgerEntry
 from funding.selectors import fund_balance
 from proposals.enums import ProposalStatus as S
 from proposals.exceptions import InvalidInput
 from tests.factories import FundFactory
+from tests.concurrency import POSTGRES_ONLY, race
 from tests.helpers import World
 from workflows import services
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        not os.environ.get("DATABASE_URL", "").startswith("postgres"),
-        reason="concurrency guarantees are tested on PostgreSQL (SQLite ignores SELECT ... FOR UPDATE)",
-    ),
-]
-
-
-def _race(fns):
-    barrier = threading.Barrier(len(fns))
-    results = [None] * len(fns)
-
-    def run(i, fn):
-        try:
-            barrier.wait()
-            results[i] = ("ok", fn())
-        except Exception as exc:  # noqa: BLE001 - recorded for the assertion
-            results[i] = ("error", exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(fns)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
+pytestmark = POSTGRES_ONLY
 
 
 def test_two_fund_managers_racing_for_a_nearly_exhausted_fund_one_wins():
@@ -55,7 +24,7 @@ def test_two_fund_managers_racing_for_a_nearly_exhausted_fund_one_wins():
     b = world.in_funding(requested_amount=Decimal("200000.00"))
     managers = [world.fund_manager, world.fund_manager.__class__.objects.get(pk=world.fund_manager.pk)]
 
-    results = _race([
+    results = race([
         lambda: services.decide_funding(proposal=a, manager=managers[0], approve=True, amount=Decimal("200000.00")),
         lambda: services.decide_funding(proposal=b, manager=managers[1], approve=True, amount=Decimal("200000.00")),
     ])
@@ -75,7 +44,7 @@ def test_two_fund_managers_racing_for_a_nearly_exhausted_fund_one_wins():
 def test_experts_finishing_at_the_same_moment_join_exactly_once():
     world = World(experts=5)
     proposal = world.assigned()
-    results = _race([lambda r=r: world.score(r) for r in world.reviews])
+    results = race([lambda r=r: world.score(r) for r in world.reviews])
     assert [r[0] for r in results] == ["ok"] * 5
     proposal.refresh_from_db()
     assert proposal.status == S.PANEL
