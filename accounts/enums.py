@@ -11,6 +11,7 @@ class Role(models.TextChoices):
     PANEL_CHAIR = "panel_chair", _("Panel chair")
     FUND_MANAGER = "fund_manager", _("Fund manager")
     INCUBATION_MANAGER = "incubation_manager", _("Incubation manager")
+    TECHNOLOGY_MANAGER = "technology_manager", _("Technology manager (技术经理人)")
     ADMINISTRATOR = "administrator", _("Administrator")
 
 

@@ -31,6 +31,7 @@ ROLE_PERMISSIONS = {
     ],
     Role.RESEARCHER: [],
     Role.EXPERT: [],
+    Role.TECHNOLOGY_MANAGER: [],
 }
 
 

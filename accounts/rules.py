@@ -37,6 +37,12 @@ def is_incubation_manager(user):
 
 
 @rules.predicate
+def is_technology_manager(user):
+    """技术经理人: sees the projects assigned to them and their own commissions, nothing else."""
+    return has_role(user, Role.TECHNOLOGY_MANAGER)
+
+
+@rules.predicate
 def is_administrator(user):
     return has_role(user, Role.ADMINISTRATOR)
 

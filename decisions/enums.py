@@ -7,3 +7,7 @@ class DocumentKind(models.TextChoices):
     REJECTION_LETTER = "rejection_letter", _("Decision letter with feedback")
     REVIEW_SUMMARY = "review_summary", _("Anonymised review summary")
     PANEL_SHEET = "panel_sheet", _("Panel score sheet (专家组汇总表)")
+    FUNDING_AGREEMENT = "funding_agreement", _("Funding agreement (任务书)")
+    TRANCHE_NOTICE = "tranche_notice", _("Tranche release notice (拨付通知)")
+    ACCEPTANCE_CERTIFICATE = "acceptance_certificate", _("Acceptance certificate (验收证书)")
+    CONVERSION_NOTICE = "conversion_notice", _("Conversion notice (转股通知)")

@@ -14,6 +14,8 @@ class Document(models.Model):
     proposal = models.ForeignKey("proposals.Proposal", null=True, blank=True, on_delete=models.PROTECT, related_name="documents")
     call = models.ForeignKey("proposals.Call", null=True, blank=True, on_delete=models.PROTECT, related_name="documents")
     kind = models.CharField(_("kind"), max_length=40, choices=DocumentKind.choices)
+    # what the document is about when a proposal has several of a kind, e.g. "tranche:12"
+    subject = models.CharField(max_length=60, blank=True, db_index=True)
     language = models.CharField(_("language"), max_length=10)
     template_version = models.CharField(_("template version"), max_length=40)
     sha256 = models.CharField(_("SHA-256"), max_length=64, unique=True)

@@ -22,3 +22,49 @@ class FundingOutcome(models.TextChoices):
 class ApprovalDecision(models.TextChoices):
     APPROVE = "approve", _("Approve")
     REFUSE = "refuse", _("Refuse")
+
+
+class EligibilityKind(models.TextChoices):
+    """Per-call rules checked before funding (see funding.eligibility)."""
+
+    COMPANY_AGE_MAX_YEARS = "company_age_max_years", _("Company founded at most N years ago")
+    FOUNDERS_PAID_IN_MIN_PCT = "founders_paid_in_min_pct", _("Founders' paid-in cash at least N % of the budget")
+    COMPANY_REQUIRED = "company_required", _("A company must already exist")
+
+
+class DeadlineAction(models.TextChoices):
+    """What happens to invest-first money that has not converted by the deadline."""
+
+    WRITE_OFF = "write_off", _("Written off (核销)")
+    BUY_BACK = "buy_back", _("Bought back on the agreed terms (回购)")
+
+
+class Stage(models.TextChoices):
+    """The stages a technology manager (技术经理人) accompanies a project through."""
+
+    SCOUTING = "scouting", _("Scouting (挖掘)")
+    INCUBATION = "incubation", _("Incubation (孵化)")
+    TRANSFER = "transfer", _("Transfer (转化)")
+
+
+class CommissionKind(models.TextChoices):
+    FLAT = "flat", _("Flat percentage")
+    TIERED = "tiered", _("Tiered by amount")
+    BASE_EXCESS = "base_excess", _("Base plus excess")
+    STAGED = "staged", _("Split across stages")
+
+
+class CommissionBasis(models.TextChoices):
+    CONTRACTS = "contracts", _("Registered technology contracts")
+    FINANCING = "financing", _("Financing raised")
+    BOTH = "both", _("Contracts and financing")
+
+
+class CommissionSource(models.TextChoices):
+    CONTRACT = "contract", _("Technology contract")
+    FINANCING = "financing", _("Financing round")
+
+
+class CommissionEntryKind(models.TextChoices):
+    ACCRUAL = "accrual", _("Commission payable")
+    PAYMENT = "payment", _("Commission paid")

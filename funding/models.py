@@ -7,7 +7,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from funding.enums import ApprovalDecision, FundingOutcome, Instrument, LedgerKind
+from funding.enums import (
+    ApprovalDecision, CommissionBasis, CommissionEntryKind, CommissionKind, CommissionSource, EligibilityKind,
+    FundingOutcome, Instrument, LedgerKind, Stage,
+)
 from pocflow.i18n import localized
 
 DEFAULT_FOUR_EYES_THRESHOLD = Decimal("500000.00")
@@ -80,6 +83,9 @@ class LedgerEntry(models.Model):
     amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))])
     proposal = models.ForeignKey("proposals.Proposal", null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_entries")
     reference = models.CharField(_("reference"), max_length=100, blank=True)
+    # A payment (or return) is written at most once per key, e.g. "tranche:12:release": a double
+    # click or a retried job finds the existing row instead of paying twice.
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True, unique=True, editable=False)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("time"), default=timezone.now)
 
@@ -154,3 +160,114 @@ class FundingApproval(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionDenied("Funding approvals are append-only.")
+
+
+class EligibilityRule(models.Model):
+    """A per-call funding eligibility rule, checked against the proposal's EligibilityFacts."""
+
+    call = models.ForeignKey("proposals.Call", on_delete=models.CASCADE, related_name="eligibility_rules")
+    kind = models.CharField(_("rule"), max_length=40, choices=EligibilityKind.choices)
+    threshold = models.DecimalField(_("threshold"), max_digits=12, decimal_places=2, null=True, blank=True,
+                                    help_text=_("Years for company age, percent for paid-in cash; empty where the rule needs none."))
+    instruments = models.JSONField(_("applies to instruments"), default=list, blank=True,
+                                   help_text=_("Empty: every instrument."))
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["call", "order", "pk"]
+        verbose_name = _("eligibility rule")
+        verbose_name_plural = _("eligibility rules")
+        constraints = [models.UniqueConstraint(fields=["call", "kind"], name="eligibility_rule_once_per_call")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.threshold})" if self.threshold is not None else self.get_kind_display()
+
+    def applies_to(self, instrument) -> bool:
+        return not self.instruments or instrument in self.instruments
+
+
+class EligibilityFacts(models.Model):
+    """What the fund manager verified about the applicant's company and budget (one row per proposal)."""
+
+    proposal = models.OneToOneField("proposals.Proposal", on_delete=models.CASCADE, related_name="eligibility_facts")
+    company_name = models.CharField(_("company name"), max_length=200, blank=True)
+    company_founded_on = models.DateField(_("company founded on"), null=True, blank=True,
+                                          help_text=_("Leave empty if no company exists yet."))
+    project_budget = models.DecimalField(_("total project budget"), max_digits=16, decimal_places=2, null=True, blank=True)
+    founders_paid_in = models.DecimalField(_("founders' paid-in cash"), max_digits=16, decimal_places=2, null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("eligibility facts")
+        verbose_name_plural = _("eligibility facts")
+
+    def __str__(self):
+        return str(self.proposal)
+
+
+class CommissionRule(models.Model):
+    """How a fund pays technology managers (技术经理人). See funding.commission for the formulas.
+
+    - flat: rate_pct of the basis amount;
+    - tiered: marginal rates over `tiers` = [{"up_to": "1000000", "rate_pct": "5"}, {"up_to": null, "rate_pct": "3"}];
+    - base_excess: base_amount plus excess_rate_pct of the part above `threshold`;
+    - staged: rate_pct of the basis, split by `stages` = {"scouting": "30", "incubation": "40", "transfer": "30"}.
+    """
+
+    fund = models.ForeignKey(Fund, on_delete=models.CASCADE, related_name="commission_rules")
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=CommissionKind.choices)
+    basis = models.CharField(_("basis"), max_length=20, choices=CommissionBasis.choices, default=CommissionBasis.BOTH)
+    rate_pct = models.DecimalField(_("rate (%)"), max_digits=6, decimal_places=3, null=True, blank=True)
+    tiers = models.JSONField(_("tiers"), default=list, blank=True)
+    base_amount = models.DecimalField(_("base amount"), max_digits=16, decimal_places=2, null=True, blank=True)
+    threshold = models.DecimalField(_("threshold"), max_digits=16, decimal_places=2, null=True, blank=True)
+    excess_rate_pct = models.DecimalField(_("rate above the threshold (%)"), max_digits=6, decimal_places=3, null=True, blank=True)
+    stages = models.JSONField(_("stage shares (%)"), default=dict, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["fund", "-active", "name", "pk"]
+        verbose_name = _("commission rule")
+        verbose_name_plural = _("commission rules")
+
+    def __str__(self):
+        return f"{self.name} ({self.get_kind_display()})"
+
+
+class CommissionEntry(models.Model):
+    """The technology managers' payable ledger: accruals (with the rule used) and payments. Append-only."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=CommissionEntryKind.choices)
+    manager = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="commission_entries")
+    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="commission_entries")
+    proposal = models.ForeignKey("proposals.Proposal", null=True, blank=True, on_delete=models.PROTECT, related_name="commission_entries")
+    rule = models.ForeignKey(CommissionRule, null=True, blank=True, on_delete=models.PROTECT, related_name="entries")
+    rule_snapshot = models.JSONField(_("rule used"), default=dict, blank=True)
+    source = models.CharField(_("source"), max_length=20, choices=CommissionSource.choices, blank=True)
+    source_id = models.PositiveIntegerField(null=True, blank=True)
+    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, blank=True)
+    basis_amount = models.DecimalField(_("basis amount"), max_digits=16, decimal_places=2, null=True, blank=True)
+    amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))])
+    reference = models.CharField(_("reference"), max_length=100, blank=True)
+    idempotency_key = models.CharField(max_length=120, null=True, blank=True, unique=True, editable=False)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("commission entry")
+        verbose_name_plural = _("commission entries")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.amount} — {self.manager}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionDenied("Commission entries are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionDenied("Commission entries are append-only.")

@@ -95,3 +95,16 @@ def pending_approval(*, proposal):
 
 def approvals_of(*, proposal):
     return FundingApproval.objects.filter(proposal=proposal).select_related("approver").order_by("created_at", "pk")
+
+
+def proposal_position(*, proposal) -> dict:
+    """Committed (commitments − returns), paid (releases) and outstanding for one proposal."""
+    sums = LedgerEntry.objects.filter(proposal=proposal).aggregate(
+        commitments=Coalesce(Sum("amount", filter=Q(kind=LedgerKind.COMMITMENT)), ZERO),
+        returns=Coalesce(Sum("amount", filter=Q(kind=LedgerKind.RETURN)), ZERO),
+        releases=Coalesce(Sum("amount", filter=Q(kind=LedgerKind.RELEASE)), ZERO),
+    )
+    quantum = Decimal("0.01")
+    committed = Decimal(sums["commitments"] - sums["returns"]).quantize(quantum)
+    paid = Decimal(sums["releases"]).quantize(quantum)
+    return {"committed": committed, "paid": paid, "outstanding": committed - paid}

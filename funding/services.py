@@ -158,3 +158,55 @@ def decline_funding(*, proposal, reasons: str, decided_by) -> FundingDecision:
         record_audit(action="funding.declined", proposal=proposal, actor=decided_by, note=reasons)
         transition_proposal(proposal=proposal, transition=Transition.DECLINE_FUNDING, actor=decided_by, note=reasons)
     return decision
+
+
+# payments and returns against a proposal's commitment (used by incubation's tranches)
+
+def _existing(key):
+    return LedgerEntry.objects.filter(idempotency_key=key).first() if key else None
+
+
+def record_release(*, proposal, amount: Decimal, actor, reference: str, key: str) -> tuple[LedgerEntry, bool]:
+    """Pay `amount` out of the proposal's commitment, at most once per `key`.
+
+    Returns (entry, created): a second call with the same key (a double click, a retried job)
+    returns the first payment and writes nothing. Runs under the fund lock."""
+    from funding.selectors import proposal_position
+
+    amount = Decimal(amount)
+    if not reference.strip():
+        raise InvalidInput(_("Enter the payment reference (for example the bank voucher number)."))
+    with transaction.atomic():
+        fund = _lock_fund(proposal)
+        existing = _existing(key)
+        if existing is not None:
+            return existing, False
+        outstanding = proposal_position(proposal=proposal)["outstanding"]
+        if amount <= 0 or amount > outstanding:
+            raise InvalidInput(
+                _("Only %(outstanding)s %(currency)s of this proposal's commitment is unpaid; %(amount)s cannot be released.")
+                % {"outstanding": _money(outstanding), "currency": fund.currency, "amount": _money(amount)})
+        entry = LedgerEntry.objects.create(fund=fund, kind=LedgerKind.RELEASE, amount=amount, proposal=proposal,
+                                           reference=reference.strip(), idempotency_key=key, actor=actor)
+        record_audit(action="funding.released", proposal=proposal, actor=actor, note=reference,
+                     data={"amount": str(amount), "fund": fund.pk, "ledger_entry": entry.pk, "key": key})
+    return entry, True
+
+
+def return_unpaid(*, proposal, actor, reason: str, key: str) -> LedgerEntry | None:
+    """Return the proposal's unpaid commitment to the fund (once per `key`); None when nothing is unpaid."""
+    from funding.selectors import proposal_position
+
+    with transaction.atomic():
+        fund = _lock_fund(proposal)
+        existing = _existing(key)
+        if existing is not None:
+            return existing
+        outstanding = proposal_position(proposal=proposal)["outstanding"]
+        if outstanding <= 0:
+            return None
+        entry = LedgerEntry.objects.create(fund=fund, kind=LedgerKind.RETURN, amount=outstanding, proposal=proposal,
+                                           reference=(proposal.reference or "")[:100], idempotency_key=key, actor=actor)
+        record_audit(action="funding.returned", proposal=proposal, actor=actor, note=reason,
+                     data={"amount": str(outstanding), "fund": fund.pk, "ledger_entry": entry.pk, "key": key})
+    return entry

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from incubation import views
 
@@ -8,4 +8,7 @@ urlpatterns = [
     path("<int:pk>/", views.project, name="project"),
     path("<int:pk>/progress/", views.progress, name="progress"),
     path("<int:pk>/close/", views.close, name="close"),
+    path("", include("incubation.urls_agreement")),
+    path("", include("incubation.urls_lifecycle")),
+    path("", include("incubation.urls_outcomes")),
 ]

@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from incubation import views_agreement, views_lifecycle, views_outcomes
 from incubation.enums import ProjectStatus
 from incubation.forms import CloseProjectForm, ProgressForm
 from incubation.selectors import milestones_of, progress_of, project_with_details, projects_overview
@@ -27,9 +28,12 @@ def _detail_context(request, project, *, progress_form=None, close_form=None):
         "milestones": milestones_of(project=project),
         "notes": progress_of(project=project),
         "can_manage": can_manage,
-        "is_active": project.status == ProjectStatus.ACTIVE,
+        "is_active": project.is_open,
         "progress_form": progress_form or ProgressForm(project=project, prefix="progress"),
         "close_form": close_form or CloseProjectForm(prefix="close"),
+        **views_agreement.card_context(request, project),
+        **views_lifecycle.card_context(request, project),
+        **views_outcomes.card_context(request, project),
     }
 
 
@@ -38,8 +42,8 @@ def _get_project(pk):
 
 
 def project(request, pk):
-    require_perm(request.user, "incubation.view_projects")
     project = _get_project(pk)
+    require_perm(request.user, "incubation.view_project", project)
     return render(request, DETAIL_TEMPLATE, _detail_context(request, project))
 
 

@@ -89,3 +89,40 @@ class World:
         services.decide_funding(proposal=p, manager=self.fund_manager, approve=True, amount=amount)
         p.refresh_from_db()
         return p
+
+    def incubating(self, amount=Decimal("200000.00"), *, instrument="grant", milestones=None, **kwargs):
+        """Funded and started: a project with milestones and the draft agreement (60/30/10)."""
+        import datetime as dt
+
+        from django.utils import timezone
+
+        if instrument != "grant":
+            p = self.in_funding(**kwargs)
+            services.decide_funding(proposal=p, manager=self.fund_manager, approve=True, amount=amount,
+                                    instrument=instrument)
+            p.refresh_from_db()
+        else:
+            p = self.funded(amount=amount, **kwargs)
+        today = timezone.localdate()
+        milestones = milestones or [{"title": "样机完成", "due_date": today + dt.timedelta(days=180)},
+                                    {"title": "中试验证", "due_date": today + dt.timedelta(days=360)}]
+        return services.start_incubation(proposal=p, manager=self.incubator, milestones=milestones)
+
+    def signed(self, project, **terms):
+        """Complete the draft agreement (one budget line for the whole amount, plus `terms`), issue
+        it and upload a signed PDF: the signature gate is met."""
+        from django.utils import timezone
+
+        from incubation.models import Agreement, BudgetLine
+        from incubation.services.agreement import issue_agreement, record_signed_copy
+        from tests.forms.samples import PDF, upload
+
+        agreement = Agreement.objects.get(project=project)
+        BudgetLine.objects.get_or_create(agreement=agreement, category="equipment", defaults={"amount": agreement.amount})
+        if terms:
+            Agreement.objects.filter(pk=agreement.pk).update(**terms)
+        issue_agreement(agreement=agreement, actor=self.incubator)
+        record_signed_copy(agreement=agreement, actor=self.incubator, uploaded_file=upload("signed.pdf", PDF),
+                           signed_on=timezone.localdate())
+        project.refresh_from_db()
+        return Agreement.objects.get(pk=agreement.pk)

@@ -235,7 +235,7 @@ def test_progress_on_a_closed_project_is_a_409_with_the_note_kept(client, manage
     assert response.status_code == 409
     assert [m.level_tag for m in response.context["messages"]] == ["error"]
     assert response.context["progress_form"]["note"].value() == "补记一条进展"
-    assert (ProgressNote.objects.count(), audit_actions(project)) == (0, ["project.terminated"])
+    assert (ProgressNote.objects.count(), audit_actions(project)) == (0, ["project.terminated", "project.unpaid_returned"])
 
 
 # Closing

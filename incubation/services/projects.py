@@ -1,14 +1,53 @@
+from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed
 
-from incubation.enums import MilestoneStatus, ProjectStatus
-from incubation.models import Milestone, ProgressNote, Project
+from funding.enums import FundingOutcome
+from funding.models import FundingDecision
+from incubation.enums import MilestoneStatus, ProjectStatus, TrancheGate
+from incubation.models import Agreement, Milestone, ProgressNote, Project, Tranche
 from proposals.enums import ProposalStatus
 from proposals.exceptions import ConcurrentChange, IllegalTransition, InvalidInput, NotPermitted
 from proposals.rules import is_incubation_manager
 from proposals.services.audit import record_audit
+
+
+# The usual schedule (DOMAIN.md): 60 % on signing, 30 % after the mid-term check, 10 % retained
+# until acceptance. The draft agreement starts from it; the manager edits it before issuing.
+DEFAULT_TRANCHES = [(Decimal("60"), TrancheGate.SIGNATURE), (Decimal("30"), TrancheGate.MIDTERM),
+                    (Decimal("10"), TrancheGate.ACCEPTANCE)]
+CENT = Decimal("0.01")
+
+
+def split_amount(amount: Decimal, percents: list[Decimal]) -> list[Decimal]:
+    """Amounts for tranche percentages that sum to 100: each rounded to the cent, the last takes the
+    rounding remainder so the tranches always add up to the amount exactly."""
+    amounts = [(amount * pct / 100).quantize(CENT, rounding=ROUND_HALF_UP) for pct in percents[:-1]]
+    return amounts + [amount - sum(amounts, Decimal("0"))]
+
+
+def _draft_agreement(*, project, proposal, milestones):
+    decision = (FundingDecision.objects.filter(proposal=proposal, outcome=FundingOutcome.APPROVED, amount__isnull=False)
+                .select_related("fund").order_by("-decided_at", "-pk").first())
+    if decision is None:
+        raise IllegalTransition(_("This proposal has no approved funding decision."))
+    starts = timezone.localdate()
+    last_due = max((m.due_date for m in milestones), default=None)
+    ends = max(last_due, starts) if last_due else starts + timedelta(days=365)
+    agreement = Agreement.objects.create(project=project, instrument=decision.instrument, amount=decision.amount,
+                                         currency=decision.fund.currency, starts_on=starts, ends_on=ends)
+    percents = [pct for pct, _gate in DEFAULT_TRANCHES]
+    Tranche.objects.bulk_create([
+        Tranche(agreement=agreement, order=i, percent=pct, amount=amt, gate=gate)
+        for i, ((pct, gate), amt) in enumerate(zip(DEFAULT_TRANCHES, split_amount(decision.amount, percents)), start=1)
+    ])
+    project.ends_on = ends
+    project.save(update_fields=["ends_on"])
+    return agreement
 
 
 def start_project(*, proposal, manager, milestones: list[dict]) -> Project:
@@ -23,9 +62,10 @@ def start_project(*, proposal, manager, milestones: list[dict]) -> Project:
         raise InvalidInput(_("Plan at least one milestone."))
     with transaction.atomic():
         project = Project.objects.create(proposal=proposal, manager=manager)
-        Milestone.objects.bulk_create(
+        planned = Milestone.objects.bulk_create(
             [Milestone(project=project, title=m["title"], due_date=m["due_date"]) for m in milestones]
         )
+        _draft_agreement(project=project, proposal=proposal, milestones=planned)
         record_audit(action="project.started", proposal=proposal, actor=manager, to_state=project.status,
                      data={"milestones": len(milestones)})
     return project
@@ -34,7 +74,7 @@ def start_project(*, proposal, manager, milestones: list[dict]) -> Project:
 def record_progress(*, project, author, note: str, milestone=None, milestone_status: str | None = None) -> ProgressNote:
     if not is_incubation_manager(author):
         raise NotPermitted()
-    if project.status != ProjectStatus.ACTIVE:
+    if not project.is_open:
         raise IllegalTransition(_("The project is closed."))
     if not note.strip():
         raise InvalidInput(_("Describe the progress."))
@@ -52,7 +92,10 @@ def record_progress(*, project, author, note: str, milestone=None, milestone_sta
 
 
 def close_project(*, project, actor, outcome: str, note: str) -> Project:
-    """Close as graduated or terminated, audited."""
+    """Close as graduated or terminated, audited. Terminating cancels the planned tranches and
+    returns the unpaid commitment to the fund."""
+    from incubation.services.money import return_unpaid
+
     if not is_incubation_manager(actor):
         raise NotPermitted()
     if outcome not in (ProjectStatus.GRADUATED, ProjectStatus.TERMINATED):
@@ -70,6 +113,8 @@ def close_project(*, project, actor, outcome: str, note: str) -> Project:
             project.save()
             record_audit(action=f"project.{outcome}", proposal=project.proposal, actor=actor,
                          from_state=old, to_state=project.status, note=note)
+            if project.status == ProjectStatus.TERMINATED:
+                return_unpaid(project=project, actor=actor, reason=note)
     except ConcurrentTransition as exc:  # someone closed it since this copy was loaded
         project.refresh_from_db()
         raise ConcurrentChange(_("Someone else closed this project at the same time. Reload the page.")) from exc

@@ -1,0 +1,3 @@
+"""URLs of the project's lifecycle pages (included by incubation.urls, same namespace)."""
+
+urlpatterns = []
