@@ -57,3 +57,18 @@ class PanelSheetForm(forms.Form):
             "invalid_choice": _("Choose Chinese or English for the panel score sheet."),
         },
     )
+
+
+class ProjectDocumentForm(forms.Form):
+    """Which of a project's documents to generate, and in which language."""
+
+    subject = forms.CharField(max_length=60, widget=forms.HiddenInput,
+                              error_messages={"required": _("Choose the document to generate.")})
+    lang = forms.ChoiceField(
+        label=_("Language of the document"),
+        choices=[("zh-hans", "简体中文"), ("en", "English")],
+        error_messages={
+            "required": _("Choose Chinese or English for the document."),
+            "invalid_choice": _("Choose Chinese or English for the document."),
+        },
+    )

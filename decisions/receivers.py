@@ -35,3 +35,37 @@ def queue_review_summary(sender, *, proposal, to_state, **kwargs) -> None:
 
     proposal_id = proposal.pk
     transaction.on_commit(lambda: render_review_summary.delay(proposal_id), robust=True)
+
+
+# -- the incubation documents (issue #4): issued after commit from incubation's signals -------
+# (incubation never imports decisions; decisions.apps connects these)
+
+def _queue_incubation_document(kind: DocumentKind, record_id: int) -> None:
+    from decisions.tasks import render_incubation_document
+
+    kind_value = kind.value
+    transaction.on_commit(lambda: render_incubation_document.delay(kind_value, record_id), robust=True)
+
+
+def queue_agreement_document(sender, *, agreement, **kwargs) -> None:
+    _queue_incubation_document(DocumentKind.FUNDING_AGREEMENT, agreement.pk)
+
+
+def queue_tranche_notice(sender, *, tranche, **kwargs) -> None:
+    _queue_incubation_document(DocumentKind.TRANCHE_NOTICE, tranche.pk)
+
+
+def queue_acceptance_certificate(sender, *, acceptance, **kwargs) -> None:
+    from incubation.enums import AcceptanceOutcome
+
+    if acceptance.outcome != AcceptanceOutcome.PASS:  # a certificate only for a pass
+        return
+    _queue_incubation_document(DocumentKind.ACCEPTANCE_CERTIFICATE, acceptance.pk)
+
+
+def queue_conversion_notice(sender, *, settlement, **kwargs) -> None:
+    from incubation.enums import SettlementKind
+
+    if settlement.kind != SettlementKind.CONVERTED:  # written off or bought back: no notice
+        return
+    _queue_incubation_document(DocumentKind.CONVERSION_NOTICE, settlement.pk)

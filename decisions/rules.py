@@ -41,6 +41,34 @@ can_download_review_summary = is_staff | (is_document_applicant & issued_after_a
 can_issue_panel_sheet = (is_program_officer | is_panel_chair) & ~has_conflict_in_call
 
 
+# -- the incubation documents (issue #4): agreement, tranche notices, acceptance certificate,
+# conversion notice. Whoever may see the project downloads them: staff who follow projects, the
+# team (the applicant) and the technology managers assigned to it; experts never.
+INCUBATION_DOCUMENT_KINDS = frozenset({
+    DocumentKind.FUNDING_AGREEMENT, DocumentKind.TRANCHE_NOTICE,
+    DocumentKind.ACCEPTANCE_CERTIFICATE, DocumentKind.CONVERSION_NOTICE,
+})
+
+
+@rules.predicate
+def can_download_project_document(user, document):
+    from incubation.models import Project
+    from incubation.rules import can_view_project
+
+    if document is None or document.proposal_id is None or not user.is_authenticated:
+        return False
+    project = Project.objects.select_related("proposal").filter(proposal_id=document.proposal_id).first()
+    return project is not None and can_view_project(user, project)
+
+
+@rules.predicate
+def can_generate_project_document(user, project):
+    """Staff who follow projects generate a project's documents in the other language."""
+    from incubation.rules import can_view_projects
+
+    return project is not None and can_view_projects(user)
+
+
 @rules.predicate
 def can_download_document(user, document):
     if document is None:
@@ -49,6 +77,8 @@ def can_download_document(user, document):
         return document.call_id is not None and can_issue_panel_sheet(user, document.call)
     if document.proposal_id is None:
         return False
+    if document.kind in INCUBATION_DOCUMENT_KINDS:
+        return can_download_project_document(user, document)
     if document.kind == DocumentKind.REVIEW_SUMMARY:
         return can_download_review_summary(user, document)
     return can_download_letter(user, document.proposal)
@@ -56,3 +86,4 @@ def can_download_document(user, document):
 
 rules.add_perm("decisions.download_document", can_download_document)
 rules.add_perm("decisions.panel_sheet", can_issue_panel_sheet)
+rules.add_perm("decisions.generate_project_document", can_generate_project_document)

@@ -1,3 +1,5 @@
+from dataclasses import dataclass, field
+
 from django.db.models import Min
 
 from decisions.enums import DocumentKind
@@ -35,3 +37,79 @@ def latest_panel_sheet(*, call, language: str) -> Document | None:
 def panel_sheets(*, call):
     """The call's issued panel score sheets, newest first."""
     return Document.objects.filter(call=call, kind=DocumentKind.PANEL_SHEET).order_by("-created_at", "-pk")
+
+
+# -- the incubation documents (issue #4) ------------------------------------------------------
+
+@dataclass
+class ProjectDocumentRow:
+    """One document of a project (kind and subject) with its copies by language."""
+
+    kind: str
+    kind_label: str
+    subject: str
+    number: int | None  # the tranche's order or the acceptance round
+    issued_at: object
+    copies: dict = field(default_factory=dict)  # language -> Document
+    superseded: bool = False  # an agreement issued again since
+
+    @property
+    def chinese(self):
+        return self.copies.get("zh-hans")
+
+    @property
+    def english(self):
+        return self.copies.get("en")
+
+
+def project_documents(*, project):
+    """The project's agreement, tranche notices, acceptance certificates and conversion notices, newest first."""
+    from decisions.rules import INCUBATION_DOCUMENT_KINDS
+
+    return (Document.objects.filter(proposal_id=project.proposal_id, kind__in=INCUBATION_DOCUMENT_KINDS)
+            .order_by("-created_at", "-pk"))
+
+
+def project_document_rows(*, project) -> list[ProjectDocumentRow]:
+    """The project's documents grouped by subject (newest first), each with its Chinese and English
+    copies; agreements issued again since are marked superseded. A fixed number of queries."""
+    from incubation.models import Acceptance, Tranche
+
+    documents = list(project_documents(project=project))
+    tranche_orders = dict(Tranche.objects.filter(agreement__project=project).values_list("pk", "order"))
+    rounds = dict(Acceptance.objects.filter(project=project).values_list("pk", "round"))
+    rows: dict[tuple[str, str], ProjectDocumentRow] = {}
+    for document in documents:
+        key = (document.kind, document.subject)
+        row = rows.get(key)
+        if row is None:
+            prefix, _sep, rest = document.subject.partition(":")
+            pk = rest.split(":", 1)[0]
+            number = None
+            if pk.isdigit():
+                number = (tranche_orders if prefix == "tranche" else rounds if prefix == "acceptance" else {}).get(int(pk))
+            row = rows[key] = ProjectDocumentRow(kind=document.kind, kind_label=document.get_kind_display(),
+                                                 subject=document.subject, number=number, issued_at=document.created_at)
+        row.copies.setdefault(document.language, document)
+        row.issued_at = min(row.issued_at, document.created_at)
+    ordered = sorted(rows.values(), key=lambda r: r.issued_at, reverse=True)
+    seen_agreement = False
+    for row in ordered:
+        if row.kind == DocumentKind.FUNDING_AGREEMENT:
+            row.superseded = seen_agreement
+            seen_agreement = True
+    return ordered
+
+
+def latest_agreement_document(*, project, language: str | None = None) -> Document | None:
+    """The latest issue of the project's funding agreement, in `language` (default: the proposal's)
+    when it exists in it, else in the other one."""
+    latest = (Document.objects.filter(proposal_id=project.proposal_id, kind=DocumentKind.FUNDING_AGREEMENT)
+              .order_by("-created_at", "-pk").first())
+    if latest is None:
+        return None
+    wanted = language or project.proposal.language
+    if latest.language == wanted:
+        return latest
+    return (Document.objects.filter(proposal_id=project.proposal_id, kind=DocumentKind.FUNDING_AGREEMENT,
+                                    subject=latest.subject, language=wanted).first() or latest)

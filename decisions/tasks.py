@@ -21,3 +21,18 @@ def render_review_summary(proposal_id: int) -> int | None:
     if proposal is None or not PanelDecision.objects.filter(proposal=proposal).exists():
         return None
     return issue_review_summary(proposal=proposal).pk
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def render_incubation_document(kind: str, record_id: int) -> int | None:
+    """Issue an incubation document (agreement, tranche notice, acceptance certificate, conversion
+    notice) in the proposal's language; safe to retry (issuing is idempotent per subject and language)."""
+    from decisions.incubation_documents import NoDocumentForRecord, fetch_record, issue_incubation_document
+
+    record = fetch_record(kind, record_id)
+    if record is None:
+        return None
+    try:
+        return issue_incubation_document(kind=kind, record=record).pk
+    except NoDocumentForRecord:  # e.g. the outcome changed before the task ran
+        return None

@@ -6,18 +6,30 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from decisions.forms import PanelSheetForm, VerifyDocumentForm
+from decisions.forms import PanelSheetForm, ProjectDocumentForm, VerifyDocumentForm
+from decisions.incubation_documents import issue_for_subject
 from decisions.pdf import MissingGlyphError
-from decisions.selectors import document_by_sha256, document_for_download, latest_panel_sheet, panel_sheets
+from decisions.selectors import (
+    document_by_sha256, document_for_download, latest_panel_sheet, panel_sheets, project_document_rows,
+)
 from decisions.services import issue_panel_sheet
+from incubation.selectors import project_with_details
 from pocflow.views import render_domain_error, require_perm
 from proposals.exceptions import DomainError
 from proposals.models import Call
 
 
+def _filename(document) -> str:
+    if not document.subject:  # letters, summaries and sheets keep their names
+        return document.filename
+    # a project has several documents of a kind, each in two languages
+    ref = document.proposal.reference if document.proposal_id and document.proposal.reference else document.proposal_id
+    return f"{document.kind}-{ref}-{document.pk}-{document.language}.pdf"
+
+
 def _attachment(document):
     return FileResponse(
-        document.file.open("rb"), as_attachment=True, filename=document.filename, content_type="application/pdf"
+        document.file.open("rb"), as_attachment=True, filename=_filename(document), content_type="application/pdf"
     )
 
 
@@ -76,3 +88,39 @@ def verify(request):
         form = VerifyDocumentForm()
     context = {"form": form, "checked": checked, "document": document, "sha256": digest}
     return render(request, "decisions/verify.html", context)
+
+
+# -- the incubation documents (issue #4) ------------------------------------------------------
+
+@require_http_methods(["GET", "POST"])
+def project_documents(request, pk):
+    """A project's documents with their download links; staff generate one in the other language (POST)."""
+    project = get_object_or_404(project_with_details(), pk=pk)
+    require_perm(request.user, "incubation.view_project", project)
+    form = ProjectDocumentForm(request.POST if request.method == "POST" else None)
+    template = "decisions/project_documents.html"
+
+    def context():
+        return {"project": project, "form": form, "rows": project_document_rows(project=project),
+                "can_generate": request.user.has_perm("decisions.generate_project_document", project)}
+
+    if request.method == "GET":
+        return render(request, template, context())
+    require_perm(request.user, "decisions.generate_project_document", project)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return render(request, template, context(), status=400)
+    try:
+        issue_for_subject(project=project, subject=form.cleaned_data["subject"], language=form.cleaned_data["lang"],
+                          actor=request.user)
+    except DomainError as exc:
+        return render_domain_error(request, exc, template, context())
+    except MissingGlyphError as exc:
+        messages.error(request, _("The document contains characters the PDF font cannot print: %(characters)s. "
+                                  "Correct the names or texts concerned and generate it again.")
+                       % {"characters": " ".join(exc.characters)})
+        return render(request, template, context(), status=400)
+    messages.success(request, _("The document has been generated."))
+    return redirect("decisions:project_documents", pk=project.pk)

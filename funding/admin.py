@@ -3,7 +3,10 @@ the decisions are shown read-only (the ledger is append-only at the model level 
 
 from django.contrib import admin
 
-from funding.models import Fund, FundingApproval, FundingDecision, LedgerEntry
+from funding.models import (
+    CommissionEntry, CommissionRule, EligibilityFacts, EligibilityRule, Fund, FundingApproval, FundingDecision,
+    LedgerEntry,
+)
 from pocflow.admin import ReadOnlyAdminMixin
 
 
@@ -46,3 +49,31 @@ class FundingApprovalAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ("decision", "instrument", "fund")
     list_select_related = ("proposal", "fund", "approver")
     search_fields = ("proposal__reference", "proposal__title", "reason")
+
+
+@admin.register(EligibilityRule)
+class EligibilityRuleAdmin(admin.ModelAdmin):
+    list_display = ("call", "kind", "threshold", "instruments", "order")
+    list_filter = ("kind",)
+    list_select_related = ("call",)
+
+
+@admin.register(EligibilityFacts)
+class EligibilityFactsAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("proposal", "company_name", "company_founded_on", "project_budget", "founders_paid_in", "recorded_by")
+    list_select_related = ("proposal", "recorded_by")
+
+
+@admin.register(CommissionRule)
+class CommissionRuleAdmin(admin.ModelAdmin):
+    list_display = ("name", "fund", "kind", "basis", "active")
+    list_filter = ("kind", "basis", "active", "fund")
+    list_select_related = ("fund",)
+
+
+@admin.register(CommissionEntry)
+class CommissionEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("created_at", "kind", "manager", "fund", "proposal", "amount", "basis_amount", "rule", "stage")
+    list_filter = ("kind", "fund", "stage")
+    list_select_related = ("manager", "fund", "proposal", "rule")
+    search_fields = ("reference", "proposal__reference")

@@ -28,7 +28,7 @@ class EligibilityKind(models.TextChoices):
     """Per-call rules checked before funding (see funding.eligibility)."""
 
     COMPANY_AGE_MAX_YEARS = "company_age_max_years", _("Company founded at most N years ago")
-    FOUNDERS_PAID_IN_MIN_PCT = "founders_paid_in_min_pct", _("Founders' paid-in cash at least N % of the budget")
+    FOUNDERS_PAID_IN_MIN_PCT = "founders_paid_in_min_pct", _("Founders' paid-in cash at least N per cent of the budget")
     COMPANY_REQUIRED = "company_required", _("A company must already exist")
 
 

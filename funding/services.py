@@ -83,6 +83,14 @@ def _commit(*, proposal, fund, amount, instrument, decided_by, note) -> FundingD
     return decision
 
 
+def _check_eligibility(*, proposal, instrument) -> None:
+    """The call's eligibility rules that apply to the instrument must all be met (checked on the
+    first approval and again on the confirmation: the facts may have changed in between)."""
+    from funding.eligibility import check_eligible
+
+    check_eligible(proposal=proposal, instrument=instrument)
+
+
 def approve_funding(*, proposal, amount: Decimal, decided_by, instrument: str = Instrument.GRANT,
                     note: str = "") -> FundingDecision | FundingApproval:
     """Approve funding. Returns the FundingDecision when the decision is taken, or the pending
@@ -95,6 +103,7 @@ def approve_funding(*, proposal, amount: Decimal, decided_by, instrument: str = 
     with transaction.atomic():
         fund = _lock_fund(proposal)
         _check_fund(fund=fund, amount=amount, instrument=instrument)
+        _check_eligibility(proposal=proposal, instrument=instrument)
         pending = pending_approval(proposal=proposal)
         if pending is not None:
             if pending.approver_id == decided_by.pk:
@@ -151,6 +160,14 @@ def decline_funding(*, proposal, reasons: str, decided_by) -> FundingDecision:
     if not reasons.strip():
         raise InvalidInput(_("Give the reasons for declining."))
     with transaction.atomic():
+        pending = pending_approval(proposal=proposal)
+        if pending is not None:  # declining voids a first approval still waiting for its second approver
+            FundingApproval.objects.create(proposal=proposal, fund=pending.fund, approver=decided_by, amount=pending.amount,
+                                           instrument=pending.instrument, decision=ApprovalDecision.REFUSE,
+                                           reason=reasons, confirms=pending)
+            record_audit(action="funding.approval_voided", proposal=proposal, actor=decided_by, note=reasons,
+                         data={"first_approval": pending.pk, "first_approver": pending.approver_id,
+                               "amount": str(pending.amount)})
         decision = FundingDecision.objects.create(
             proposal=proposal, fund_id=proposal.call.fund_id, outcome=FundingOutcome.DECLINED,
             reasons=reasons, decided_by=decided_by,

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from funding import views
 
@@ -6,4 +6,6 @@ app_name = "funding"
 urlpatterns = [
     path("", views.funds, name="funds"),
     path("<int:pk>/", views.fund, name="fund"),
+    path("", include("funding.urls_eligibility")),
+    path("", include("funding.urls_commission")),
 ]

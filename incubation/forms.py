@@ -11,7 +11,8 @@ class ProgressForm(forms.Form):
                                        empty_label=_("No particular milestone"))
     milestone_status = forms.ChoiceField(
         label=_("New status of the milestone"), required=False,
-        choices=[("", _("Unchanged"))] + list(MilestoneStatus.choices),
+        # accepting a milestone is a separate, audited act on the agreement page (it meets a tranche gate)
+        choices=[("", _("Unchanged"))] + [c for c in MilestoneStatus.choices if c[0] != MilestoneStatus.ACCEPTED],
     )
 
     def __init__(self, *args, project, **kwargs):

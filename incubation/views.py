@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.roles import is_staff_member
 from incubation import views_agreement, views_lifecycle, views_outcomes
 from incubation.enums import ProjectStatus
 from incubation.forms import CloseProjectForm, ProgressForm
@@ -28,6 +29,7 @@ def _detail_context(request, project, *, progress_form=None, close_form=None):
         "milestones": milestones_of(project=project),
         "notes": progress_of(project=project),
         "can_manage": can_manage,
+        "can_list": is_staff_member(request.user),
         "is_active": project.is_open,
         "progress_form": progress_form or ProgressForm(project=project, prefix="progress"),
         "close_form": close_form or CloseProjectForm(prefix="close"),

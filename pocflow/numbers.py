@@ -16,3 +16,12 @@ def plain(value: Decimal | None) -> str:
         return ""
     text = format(Decimal(value), "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+@register.filter
+def money(value: Decimal | None) -> str:
+    """`1,234,567.80`: two decimals with thousands separators, whatever the language (the
+    Chinese locale formats have none)."""
+    if value is None or value == "":
+        return ""
+    return f"{Decimal(value):,.2f}"

@@ -21,4 +21,5 @@ urlpatterns = [
     path("funding/", include("funding.urls")),
     path("incubation/", include("incubation.urls")),
     path("documents/", include("decisions.urls")),
+    path("statistics/", include("incubation.urls_statistics")),
 ]

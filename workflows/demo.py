@@ -11,7 +11,8 @@ from accounts.models import Organisation, User
 from accounts.roles import ensure_role_groups, grant_role
 from forms.enums import QuestionKind
 from forms.models import FormDefinition, Question
-from funding.models import Fund
+from funding.enums import CommissionBasis, CommissionKind, EligibilityKind
+from funding.models import CommissionRule, EligibilityRule, Fund
 from proposals.models import Call, ScreeningChecklistItem
 from reviews.enums import Band, ExpertType
 from reviews.models import CompositionRule, Criterion, CriterionBand, ExpertProfile
@@ -26,6 +27,7 @@ DEMO_USERS = [
     ("chair", "赵敏", Role.PANEL_CHAIR, "概念验证中心"),
     ("fundmanager", "孙立", Role.FUND_MANAGER, "天使投资引导基金"),
     ("incubator", "周航", Role.INCUBATION_MANAGER, "概念验证中心"),
+    ("techmanager", "吴昊", Role.TECHNOLOGY_MANAGER, "技术转移中心"),
     ("admin", "Administrator", Role.ADMINISTRATOR, "概念验证中心"),
 ]
 RUBRIC = [
@@ -120,4 +122,13 @@ def seed_demo(*, users=None, expert_count=3):
         ScreeningChecklistItem.objects.bulk_create([
             ScreeningChecklistItem(call=call, order=i, text_zh=zh, text_en=en) for i, (zh, en) in enumerate(CHECKLIST, 1)
         ])
+    # 先投后股 and equity need a young company whose founders put in their own cash
+    for kind, threshold in ((EligibilityKind.COMPANY_AGE_MAX_YEARS, Decimal("5")),
+                            (EligibilityKind.FOUNDERS_PAID_IN_MIN_PCT, Decimal("10"))):
+        EligibilityRule.objects.get_or_create(call=call, kind=kind,
+                                              defaults={"threshold": threshold, "instruments": ["invest_first", "equity"]})
+    CommissionRule.objects.get_or_create(
+        fund=fund, name="技术经理人佣金（分阶段）", defaults={
+            "kind": CommissionKind.STAGED, "basis": CommissionBasis.BOTH, "rate_pct": Decimal("3"),
+            "stages": {"scouting": "30", "incubation": "40", "transfer": "30"}})
     return {"users": created, "fund": fund, "call": call}

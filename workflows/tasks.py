@@ -3,12 +3,14 @@ from celery import shared_task
 
 def sweep(*, now=None) -> dict:
     """One pass of everything time-driven: viewflow timers (review deadlines → escalation), reminder
-    mails before deadlines, and public notices whose period ended. Safe to run concurrently: timers
+    mails before deadlines, public notices whose period ended, and incubation's quarterly report
+    requests, report reminders and overdue rectifications. Safe to run concurrently: timers
     are re-checked under the flow lock, reminders and notice entries are claimed by unique rows and
     conditional updates. `now` only moves the reminder and notice clocks (viewflow's timers use the
     real time)."""
     from viewflow.workflow.timers import fire_due_conditions, fire_due_start_timers, fire_due_timers
 
+    from incubation.services.reports import sweep as incubation_sweep
     from reviews.services.deadlines import send_due_reminders
     from reviews.services.notice import close_due_notices
 
@@ -18,6 +20,7 @@ def sweep(*, now=None) -> dict:
         "conditions": fire_due_conditions(),
         "reminders": send_due_reminders(now=now),
         "final": close_due_notices(now=now),
+        **incubation_sweep(today=now),
     }
 
 

@@ -264,16 +264,58 @@ class FundingDecisionForm(forms.Form):
     reasons = forms.CharField(label=gettext_lazy("Reasons / conditions"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 
+def _eligibility_context(request, *, proposal, form, facts_form, pending):
+    """The call's eligibility rules checked for the instrument being decided on (the one typed in
+    the form, else the pending approval's; none chosen yet: every rule is checked)."""
+    from funding.eligibility import FACTS_STATES, evaluate
+
+    instrument = form.data.get("instrument") if form.is_bound else None
+    if instrument not in Instrument.values:
+        instrument = pending.instrument if pending else None
+    results = evaluate(proposal, instrument)
+    return {"eligibility": results, "eligibility_instrument": Instrument(instrument).label if instrument else "",
+            "eligibility_blocks": any(r.blocks for r in results), "facts_form": facts_form,
+            "can_record_facts": request.user.has_perm("funding.record_eligibility")
+            and proposal.status in FACTS_STATES}
+
+
+def _record_facts(request, proposal, context):
+    from funding.eligibility import record_eligibility_facts
+
+    require_perm(request.user, "funding.record_eligibility")
+    facts_form = context["facts_form"]
+    if not facts_form.is_valid():
+        messages.error(request, _("Please correct the eligibility facts below."))
+        return render(request, "workflows/funding.html", context, status=400)
+    try:
+        record_eligibility_facts(proposal=proposal, actor=request.user, **facts_form.cleaned_data)
+    except DomainError as exc:
+        return render_domain_error(request, exc, "workflows/funding.html", context)
+    messages.success(request, _("The eligibility facts are recorded."))
+    return redirect("workflows:funding", pk=proposal.pk)
+
+
 @require_http_methods(["GET", "POST"])
 def funding(request, pk):
+    from funding.eligibility import facts_of
+    from funding.forms_eligibility import EligibilityFactsForm
+
     proposal = _proposal(pk)
     require_perm(request.user, "proposals.approve")
-    form = FundingDecisionForm(request.POST or None, initial={"amount": proposal.requested_amount})
+    recording_facts = request.method == "POST" and "record_facts" in request.POST
+    form = FundingDecisionForm(None if recording_facts else (request.POST or None),
+                               initial={"amount": proposal.requested_amount})
+    facts = facts_of(proposal)
+    facts_form = EligibilityFactsForm.for_facts(request.POST if recording_facts else None, facts=facts)
+    pending = pending_approval(proposal=proposal)
     context = {"proposal": proposal, "form": form, "summary": proposal_summary(proposal=proposal),
                "balance": fund_balance(proposal.call.fund) if proposal.call.fund_id else None,
-               "pending": pending_approval(proposal=proposal),
+               "pending": pending, "facts": facts,
                "panel_decision": proposal.panel_decisions.first(),
-               "task": services.open_task(proposal=proposal, node=ProposalFlow.funding)}
+               "task": services.open_task(proposal=proposal, node=ProposalFlow.funding),
+               **_eligibility_context(request, proposal=proposal, form=form, facts_form=facts_form, pending=pending)}
+    if recording_facts:
+        return _record_facts(request, proposal, context)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -92,7 +92,7 @@ class Migration(migrations.Migration):
             name='EligibilityRule',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('company_age_max_years', 'Company founded at most N years ago'), ('founders_paid_in_min_pct', "Founders' paid-in cash at least N % of the budget"), ('company_required', 'A company must already exist')], max_length=40, verbose_name='rule')),
+                ('kind', models.CharField(choices=[('company_age_max_years', 'Company founded at most N years ago'), ('founders_paid_in_min_pct', "Founders' paid-in cash at least N per cent of the budget"), ('company_required', 'A company must already exist')], max_length=40, verbose_name='rule')),
                 ('threshold', models.DecimalField(blank=True, decimal_places=2, help_text='Years for company age, percent for paid-in cash; empty where the rule needs none.', max_digits=12, null=True, verbose_name='threshold')),
                 ('instruments', models.JSONField(blank=True, default=list, help_text='Empty: every instrument.', verbose_name='applies to instruments')),
                 ('order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),

@@ -23,8 +23,19 @@ from proposals.exceptions import IllegalTransition, InvalidInput, NotPermitted
 from proposals.services.audit import record_audit
 
 
+def _prefetched(project, name) -> bool:
+    return name in getattr(project, "_prefetched_objects_cache", {})
+
+
+def _latest(project, name, key):
+    """The latest of a prefetched relation (lists of many projects read the gates without a query each)."""
+    rows = getattr(project, name).all()
+    return max(rows, key=key) if rows else None
+
+
 def gate_status(tranche) -> tuple[bool, str]:
-    """(met, why not) for a tranche's gate, read from the project's records."""
+    """(met, why not) for a tranche's gate, read from the project's records. When the project's
+    `midterm_checks` / `acceptances` are prefetched (see agreement.tranche_queue) no query is made."""
     agreement = tranche.agreement
     project = agreement.project
     if agreement.status != AgreementStatus.SIGNED:
@@ -38,12 +49,14 @@ def gate_status(tranche) -> tuple[bool, str]:
                 "milestone": milestone.title if milestone else "—"}
         return True, ""
     if tranche.gate == TrancheGate.MIDTERM:
-        check = MidtermCheck.objects.filter(project=project).order_by("-decided_at", "-pk").first()
+        check = _latest(project, "midterm_checks", lambda c: (c.decided_at, c.pk)) if _prefetched(project, "midterm_checks") \
+            else MidtermCheck.objects.filter(project=project).order_by("-decided_at", "-pk").first()
         if check is None or check.outcome not in (MidtermOutcome.CONTINUE, MidtermOutcome.ADJUST):
             return False, _("The mid-term check has not been passed yet.")
         return True, ""
     if tranche.gate == TrancheGate.ACCEPTANCE:
-        latest = Acceptance.objects.filter(project=project).order_by("-round", "-pk").first()
+        latest = _latest(project, "acceptances", lambda a: (a.round, a.pk)) if _prefetched(project, "acceptances") \
+            else Acceptance.objects.filter(project=project).order_by("-round", "-pk").first()
         if latest is None or latest.outcome != AcceptanceOutcome.PASS:
             return False, _("Final acceptance has not been passed yet.")
         return True, ""
@@ -56,7 +69,8 @@ def release_tranche(*, tranche, actor, reference: str) -> tuple[Tranche, bool]:
     if not is_fund_manager(actor):
         raise NotPermitted()
     with transaction.atomic():
-        tranche = (Tranche.objects.select_for_update()
+        # lock the tranche row only: the milestone is an outer join, which PostgreSQL cannot lock
+        tranche = (Tranche.objects.select_for_update(of=("self",))
                    .select_related("agreement__project__proposal__call", "milestone").get(pk=tranche.pk))
         if tranche.status == TrancheStatus.RELEASED:
             return tranche, False

@@ -78,6 +78,12 @@ def record_progress(*, project, author, note: str, milestone=None, milestone_sta
         raise IllegalTransition(_("The project is closed."))
     if not note.strip():
         raise InvalidInput(_("Describe the progress."))
+    if milestone is not None and milestone_status:
+        # acceptance meets the milestone's tranche gate: it goes through accept_milestone (recorded, audited)
+        if milestone_status == MilestoneStatus.ACCEPTED:
+            raise InvalidInput(_("Accept a milestone on the agreement page, where its acceptance is recorded."))
+        if milestone.status == MilestoneStatus.ACCEPTED:
+            raise IllegalTransition(_("This milestone was already accepted."))
     with transaction.atomic():
         entry = ProgressNote.objects.create(project=project, milestone=milestone, author=author, note=note)
         data = {"note": entry.pk}

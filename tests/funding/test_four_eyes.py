@@ -78,6 +78,22 @@ def test_second_manager_confirming_takes_the_decision():
     assert services.open_task(proposal=proposal, node=ProposalFlow.funding) is None
 
 
+def test_declining_while_a_first_approval_is_pending_voids_it_with_the_reasons():
+    world, fund = world_with_fund()
+    proposal = world.in_funding(requested_amount=BIG)
+    first = approve(world, proposal, world.fund_manager)
+
+    services.decide_funding(proposal=proposal, manager=world.second_manager, approve=False, reasons="市场验证不足")
+
+    proposal.refresh_from_db()
+    assert proposal.status == S.FUNDING_DECLINED
+    assert pending_approval(proposal=proposal) is None
+    voiding = FundingApproval.objects.get(confirms=first)
+    assert (voiding.decision, voiding.approver, voiding.reason) == (ApprovalDecision.REFUSE, world.second_manager, "市场验证不足")
+    assert AuditEntry.objects.filter(proposal=proposal, action="funding.approval_voided").count() == 1
+    assert LedgerEntry.objects.filter(fund=fund).count() == 0
+
+
 def test_the_first_approver_cannot_confirm_their_own_approval():
     world, fund = world_with_fund()
     proposal = world.in_funding(requested_amount=BIG)

@@ -308,3 +308,20 @@ def test_closing_a_copy_loaded_before_someone_else_closed_it_is_a_conflict_and_c
     assert (project.status, project.closing_note) == (ProjectStatus.GRADUATED, "已注册公司。")
     assert stale.status == ProjectStatus.GRADUATED
     assert audit_actions(project) == ["project.graduated"]
+
+
+def test_the_list_shows_each_projects_agreement_and_what_was_paid(client, manager):
+    from decimal import Decimal
+
+    from incubation.services.money import release_tranche
+    from tests.helpers import World
+
+    world = World()
+    project = world.incubating(amount=Decimal("200000.00"))
+    agreement = world.signed(project)
+    release_tranche(tranche=agreement.tranches.get(order=1), actor=world.fund_manager, reference="BOC-1")
+
+    html = client.get(reverse("incubation:projects")).content.decode()
+
+    assert "120,000.00 / 200,000.00 CNY" in html
+    assert "已签署" in html  # the agreement's status, in the user's language

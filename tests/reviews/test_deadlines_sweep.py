@@ -47,7 +47,8 @@ def test_the_beat_task_fires_timers_sends_reminders_and_makes_notices_final(djan
     with django_capture_on_commit_callbacks(execute=True):
         counts = fire_timers.delay().get()
     approved.refresh_from_db()
-    assert counts == {"timers": 1, "starts": 0, "conditions": 0, "reminders": 1, "final": 1}
+    assert counts == {"timers": 1, "starts": 0, "conditions": 0, "reminders": 1, "final": 1,
+                      "reports_requested": 0, "report_reminders": 0, "rectifications_overdue": 0}
     assert len(tasks(overdue_proposal, ProposalFlow.escalate)) == 1
     assert list(ReviewReminder.objects.values_list("review__expert_id", "offset_days")) == [
         (overdue_proposal.reviews.exclude(pk=overdue.pk).get().expert_id, 30)]
@@ -60,11 +61,13 @@ def test_the_run_timers_command_does_the_same_and_prints_the_counts():
     out = StringIO()
     call_command("run_timers", stdout=out)
     assert out.getvalue() == ("1 timer(s) fired, 0 process(es) started, 0 condition(s) fired, "
-                              "1 reminder(s) sent, 1 notice entry(ies) made final\n")
+                              "1 reminder(s) sent, 1 notice entry(ies) made final, 0 progress report(s) requested, "
+                              "0 report reminder(s) sent, 0 overdue rectification(s) flagged\n")
     out = StringIO()
     call_command("run_timers", stdout=out)
     assert out.getvalue() == ("0 timer(s) fired, 0 process(es) started, 0 condition(s) fired, "
-                              "0 reminder(s) sent, 0 notice entry(ies) made final\n")
+                              "0 reminder(s) sent, 0 notice entry(ies) made final, 0 progress report(s) requested, "
+                              "0 report reminder(s) sent, 0 overdue rectification(s) flagged\n")
 
 
 def test_run_timers_repeats_with_loop_until_interrupted(monkeypatch):

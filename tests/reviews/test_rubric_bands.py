@@ -238,4 +238,4 @@ def test_the_call_page_shows_the_rubric_with_bands_in_the_same_queries_for_one_o
 
 
 RUBRIC_PAGE_QUERIES = 6  # session, user, roles, call, criteria, bands
-CALL_PAGE_QUERIES = 10
+CALL_PAGE_QUERIES = 11  # … and the call's funding eligibility rules

@@ -12,7 +12,8 @@ from workflows.tasks import sweep
 
 
 class Command(BaseCommand):
-    help = "Fire due review-deadline timers, send due reminder mails and close public notices whose period ended."
+    help = ("Fire due review-deadline timers, send due reminder mails, close public notices whose period ended, "
+            "request quarterly progress reports and send report reminders.")
 
     def add_arguments(self, parser):
         parser.add_argument("--loop", type=int, metavar="SECONDS", default=0,
@@ -25,7 +26,9 @@ class Command(BaseCommand):
             counts = sweep()
             self.stdout.write(
                 "{timers} timer(s) fired, {starts} process(es) started, {conditions} condition(s) fired, "
-                "{reminders} reminder(s) sent, {final} notice entry(ies) made final".format(**counts)
+                "{reminders} reminder(s) sent, {final} notice entry(ies) made final, "
+                "{reports_requested} progress report(s) requested, {report_reminders} report reminder(s) sent, "
+                "{rectifications_overdue} overdue rectification(s) flagged".format(**counts)
             )
             if not loop:
                 return

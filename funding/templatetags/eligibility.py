@@ -1,0 +1,12 @@
+"""`{% call_eligibility_rules call as rules %}`: a call's funding eligibility rules in words."""
+
+from django import template
+
+from funding.eligibility import described_rules
+
+register = template.Library()
+
+
+@register.simple_tag
+def call_eligibility_rules(call):
+    return described_rules(call)
