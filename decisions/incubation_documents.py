@@ -437,12 +437,9 @@ def issue_incubation_document(*, kind: str, record, language: str | None = None,
         existing = _stored(proposal=proposal, kind=spec.kind, subject=subject, language=language)
         if existing is not None:
             return existing
-        document, created = _store_document(pdf=pdf, kind=spec.kind, language=language,
+        document, created = _store_document(pdf=pdf, kind=spec.kind, language=language, subject=subject,
                                             template_version=spec.template_version, proposal=proposal, actor=actor)
         if created:
-            # _store_document knows no subject; set it in the same transaction
-            Document.objects.filter(pk=document.pk).update(subject=subject)
-            document.subject = subject
             if notify:
                 queue_user_mail(user=proposal.applicant, template="decisions/mail/incubation_document_ready", context={
                     "kind": spec.kind.value, "title": proposal.title, "reference": proposal.reference or "",

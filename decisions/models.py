@@ -25,6 +25,11 @@ class Document(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        constraints = [
+            # a proposal's document about one subject (a tranche, an acceptance, …) exists once per language
+            models.UniqueConstraint(fields=["proposal", "kind", "subject", "language"], condition=~models.Q(subject=""),
+                                    name="document_once_per_subject_and_language"),
+        ]
         verbose_name = _("document")
         verbose_name_plural = _("documents")
 

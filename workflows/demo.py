@@ -1,4 +1,5 @@
-"""Demo data: one account per role, a fund and an open call with a Chinese rubric. Idempotent."""
+"""Demo data: one account per role, a fund and an open call with a Chinese rubric, and (seed_demo_story)
+a few proposals driven through the real services so every stage has something to show. Idempotent."""
 
 import datetime as dt
 from decimal import Decimal
@@ -13,11 +14,12 @@ from forms.enums import QuestionKind
 from forms.models import FormDefinition, Question
 from funding.enums import CommissionBasis, CommissionKind, EligibilityKind
 from funding.models import CommissionRule, EligibilityRule, Fund
-from proposals.models import Call, ScreeningChecklistItem
+from proposals.models import Call, Proposal, ScreeningChecklistItem
 from reviews.enums import Band, ExpertType
 from reviews.models import CompositionRule, Criterion, CriterionBand, ExpertProfile
 
 DEMO_PASSWORD = "pocflow-demo"
+DEMO_CALL_TITLE = "2026年度高校科技成果概念验证项目"
 DEMO_USERS = [
     ("researcher", "王喆", Role.RESEARCHER, "清华大学"),
     ("officer", "李珺", Role.PROGRAM_OFFICER, "概念验证中心"),
@@ -85,7 +87,7 @@ def seed_demo(*, users=None, expert_count=3):
     fund, _ = Fund.objects.get_or_create(
         name_zh="概念验证种子基金", defaults={"name_en": "Proof-of-Concept Seed Fund", "size": Decimal("20000000.00")}
     )
-    call = Call.objects.filter(title_zh="2026年度高校科技成果概念验证项目").first()
+    call = Call.objects.filter(title_zh=DEMO_CALL_TITLE).first()
     if call is None:
         form = FormDefinition.objects.create(name="2026 PoC application form")
         Question.objects.bulk_create([
@@ -99,7 +101,7 @@ def seed_demo(*, users=None, expert_count=3):
         ])
         now = timezone.now()
         call = Call.objects.create(
-            title_zh="2026年度高校科技成果概念验证项目", title_en="2026 University Proof-of-Concept Call",
+            title_zh=DEMO_CALL_TITLE, title_en="2026 University Proof-of-Concept Call",
             description_zh="支持高校院所科技成果开展概念验证，推动成果转化和企业孵化。",
             description_en="Supports proof-of-concept work on university research results on the way to a company.",
             opens_at=now - dt.timedelta(days=1), closes_at=now + dt.timedelta(days=60),
@@ -132,3 +134,287 @@ def seed_demo(*, users=None, expert_count=3):
             "kind": CommissionKind.STAGED, "basis": CommissionBasis.BOTH, "rate_pct": Decimal("3"),
             "stages": {"scouting": "30", "incubation": "40", "transfer": "30"}})
     return {"users": created, "fund": fund, "call": call}
+
+
+# ---------------------------------------------------------------------------------------------
+# The story: proposals of the demo researcher at every stage, built only through the services the
+# web uses (never by setting a status). Each item is keyed by its title and built in its own
+# transaction, so a second run adds nothing and a failed item leaves nothing half-built; the
+# documents (letters, agreement, tranche notice) are rendered after each item commits.
+
+STORY_SCREENING = "基于深度学习的病理切片智能辅助诊断系统"
+STORY_REVIEW = "面向工业互联网的边缘计算安全网关"
+STORY_FUNDED = "柔性钙钛矿太阳能电池中试验证"
+STORY_INVEST_FIRST = "硫化物固态电解质规模化制备技术"
+STORY_TITLES = (STORY_SCREENING, STORY_REVIEW, STORY_FUNDED, STORY_INVEST_FIRST)
+
+PROPOSALS = {
+    STORY_SCREENING: {
+        "abstract": "利用深度学习对数字病理切片进行自动分割与分级，辅助病理医生提高诊断效率和一致性。"
+                    "本项目将在三家合作医院完成回顾性验证，形成可注册的软件原型。",
+        "keywords": "数字病理, 深度学习, 辅助诊断", "field": "biomed", "trl": 4, "ip_status": "filed",
+        "team": "王喆, 清华大学, 项目负责人\n林晓, 清华大学, 算法工程师",
+        "application_scenario": "三甲医院病理科及第三方病理诊断中心。",
+        "requested_amount": Decimal("350000.00"), "partner": "no",
+        "plan": "第一阶段完善标注数据集；第二阶段在合作医院开展回顾性验证；第三阶段完成软件原型与注册检验准备。",
+    },
+    STORY_REVIEW: {
+        "abstract": "研制面向工业互联网的边缘计算安全网关，在设备侧实现协议深度解析和异常流量检测，"
+                    "解决中小制造企业工控网络缺乏防护的问题。",
+        "keywords": "工业互联网, 边缘计算, 网络安全", "field": "it", "trl": 5, "ip_status": "software",
+        "team": "王喆, 清华大学, 项目负责人\n何静, 清华大学, 嵌入式工程师",
+        "application_scenario": "离散制造企业车间网络、园区能源站。",
+        "requested_amount": Decimal("400000.00"), "partner": "yes",
+        "plan": "完成网关硬件定型与检测算法移植，在两家合作工厂部署试点并完成第三方安全测评。",
+    },
+    STORY_FUNDED: {
+        "abstract": "在实验室效率 21% 的柔性钙钛矿电池基础上，开展卷对卷涂布工艺放大与组件封装验证，"
+                    "建成小试线并完成 1000 片组件试产，验证其在建筑光伏一体化场景的可靠性。",
+        "keywords": "钙钛矿, 柔性光伏, 中试", "field": "energy", "trl": 5, "ip_status": "granted",
+        "team": "王喆, 清华大学, 项目负责人\n郑可, 清华大学, 工艺工程师\n许然, 清华大学, 可靠性测试",
+        "application_scenario": "建筑光伏一体化（BIPV）、便携式电源和车载光伏。",
+        "requested_amount": Decimal("450000.00"), "partner": "yes",
+        "plan": "第一阶段定型封装工艺；第二阶段在中试线试产 1000 片组件；第三阶段完成第三方认证测试和用户试用。",
+    },
+    STORY_INVEST_FIRST: {
+        "abstract": "开发低成本硫化物固态电解质的液相合成工艺，实现百公斤级制备，"
+                    "并与电池企业联合验证全固态电池样品的循环寿命。",
+        "keywords": "固态电池, 硫化物电解质, 规模化制备", "field": "materials", "trl": 4, "ip_status": "filed",
+        "team": "王喆, 清华大学, 项目负责人\n韩磊, 清华大学, 材料合成",
+        "application_scenario": "动力电池与储能电池企业的固态电池产线。",
+        "requested_amount": Decimal("300000.00"), "partner": "yes",
+        "plan": "建成百公斤级电解质中试线，与合作电池企业完成样品循环寿命测试，并启动首轮市场化融资。",
+    },
+}
+# the funded proposals' three reviews: (share of each criterion's maximum, opinion, recommendation, confidence)
+GOOD_REVIEWS = [
+    ("0.9", "技术路线成熟，中试目标明确，团队具备工艺放大经验。", "support", "high"),
+    ("0.85", "市场空间清晰，建议尽早与下游企业签订试用协议。", "support", "medium"),
+    ("0.8", "预算安排合理，需关注组件长期稳定性数据。", "support", "high"),
+]
+
+
+def _signed_copy_pdf() -> bytes:
+    """A plain one-page PDF (no scripts, valid cross-reference table) standing in for the scanned signed agreement."""
+    text = b"BT /F1 14 Tf 72 770 Td (Funding agreement - signed copy (pocflow demo)) Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+         b"/Resources << /Font << /F1 5 0 R >> >> >>"),
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(text), text),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+class _Story:
+    """The demo users and the call, and one method per stage (each calls the services in order)."""
+
+    def __init__(self, call):
+        users = {u.username: u for u in User.objects.filter(username__in=[name for name, *_rest in DEMO_USERS])}
+        self.call = call
+        self.researcher, self.officer, self.chair = users["researcher"], users["officer"], users["chair"]
+        self.fund_manager, self.incubator = users["fundmanager"], users["incubator"]
+        self.tech_manager = users["techmanager"]
+        self.experts = [users[f"expert{i}"] for i in (1, 2, 3)]
+        self.criteria = list(call.criteria.order_by("order", "pk"))
+        self.today = timezone.localdate()
+
+    # the researcher
+
+    def submitted(self, title):
+        from forms.builder import build_answer_form
+        from proposals.services.answers import save_answers
+        from proposals.services.submission import create_proposal
+        from workflows import services
+
+        spec = PROPOSALS[title]
+        fields = ("abstract", "keywords", "field", "trl", "ip_status", "team", "application_scenario", "requested_amount")
+        proposal = create_proposal(call=self.call, applicant=self.researcher, data={
+            "title": title, "institution": "清华大学", **{name: spec[name] for name in fields}})
+        questions = list(self.call.form.questions.all()) if self.call.form_id else []
+        data = {}
+        for question in questions:
+            if question.kind == QuestionKind.LONG_TEXT:
+                data[question.field_name] = spec["plan"]
+            elif question.kind == QuestionKind.SINGLE_CHOICE and question.choices:
+                values = [choice["value"] for choice in question.choices]
+                data[question.field_name] = spec["partner"] if spec["partner"] in values else values[0]
+        form = build_answer_form(questions=questions, data=data, files={}, answers={}, require=True)
+        save_answers(proposal=proposal, form=form, actor=self.researcher)
+        services.submit_proposal(proposal=proposal, actor=self.researcher)
+        proposal.refresh_from_db()
+        return proposal
+
+    # the programme office and the experts
+
+    def in_review(self, title):
+        from proposals.enums import ScreeningOutcome
+        from workflows import services
+
+        proposal = self.submitted(title)
+        services.screen_proposal(proposal=proposal, officer=self.officer, outcome=ScreeningOutcome.PASS,
+                                 checklist={str(item.pk): True for item in self.call.checklist_items.all()})
+        reviews = services.assign_experts(proposal=proposal, officer=self.officer, experts=self.experts)
+        proposal.refresh_from_db()
+        return proposal, reviews
+
+    def score(self, review, share, opinion, recommendation, confidence):
+        from workflows import services
+
+        scores = {c.pk: (c.max_score * Decimal(share)).quantize(Decimal("0.1")) for c in self.criteria}
+        services.submit_review(review=review, expert=review.expert, scores=scores, opinion=opinion,
+                               panel_note="团队执行力较强，可重点支持。", recommendation=recommendation,
+                               confidence=confidence)
+
+    def funded(self, title, *, instrument="grant", facts=None):
+        """Reviewed, recommended by the chair, approved by the panel, through the public notice, funded."""
+        from reviews.services.notice import close_due_notices, publish_notice
+        from reviews.services.panel import record_panel_recommendation
+        from workflows import services
+
+        proposal, reviews = self.in_review(title)
+        for review, (share, opinion, recommendation, confidence) in zip(reviews, GOOD_REVIEWS, strict=True):
+            self.score(review, share, opinion, recommendation, confidence)
+        proposal.refresh_from_db()
+        record_panel_recommendation(proposal=proposal, chair=self.chair, recommendation="approve",
+                                    rationale="专家评审意见一致，建议立项支持。")
+        services.decide_panel(proposal=proposal, officer=self.officer, outcome="approve",
+                              feedback="同意立项。请在任务书中细化中试阶段的验收指标。")
+        proposal.refresh_from_db()
+        if self.call.notice_days:  # 公示: publish, and let the period end with no objection
+            notice = publish_notice(call=self.call, published_by=self.officer,
+                                    title_zh=f"{self.call.title_zh}拟立项项目公示")
+            close_due_notices(now=notice.ends_at)
+            proposal.refresh_from_db()
+        if facts:
+            from funding.eligibility import record_eligibility_facts
+
+            record_eligibility_facts(proposal=proposal, actor=self.fund_manager, **facts)
+        services.decide_funding(proposal=proposal, manager=self.fund_manager, approve=True,
+                                amount=proposal.requested_amount, instrument=instrument,
+                                reasons="基金投资决策委员会审议通过。")
+        proposal.refresh_from_db()
+        return proposal
+
+    def incubating(self, proposal, milestones, budget):
+        """The project started with its milestones, and the draft agreement's budget filled in."""
+        from incubation.models import Agreement
+        from incubation.services.agreement import save_budget
+        from workflows import services
+
+        project = services.start_incubation(proposal=proposal, manager=self.incubator, milestones=[
+            {"title": name, "due_date": self.today + dt.timedelta(days=days)} for name, days in milestones])
+        agreement = Agreement.objects.get(project=project)
+        save_budget(agreement=agreement, actor=self.incubator, lines=[
+            {"category": category, "amount": Decimal(amount), "note": note} for category, amount, note in budget])
+        return project, Agreement.objects.get(pk=agreement.pk)
+
+
+def _story_screening(story):
+    proposal = story.submitted(STORY_SCREENING)
+    return f"{proposal.reference} {proposal.title}: submitted, waiting for formal screening (officer)"
+
+
+def _story_review(story):
+    proposal, reviews = story.in_review(STORY_REVIEW)
+    story.score(reviews[0], "0.75", "方案可行，建议补充试点企业的部署计划。", "support", "medium")
+    return (f"{proposal.reference} {proposal.title}: in review, "
+            f"{reviews[0].expert.username} has scored, {len(reviews) - 1} reviews open")
+
+
+def _story_funded(story):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from incubation.enums import ContractKind
+    from incubation.models import Milestone, Tranche
+    from incubation.services import record_progress
+    from incubation.services.agreement import issue_agreement, record_signed_copy
+    from incubation.services.commissions import assign_tech_manager
+    from incubation.services.money import release_tranche
+    from incubation.services.outcomes import record_company, record_contract
+
+    today = story.today
+    proposal = story.funded(STORY_FUNDED)
+    project, agreement = story.incubating(proposal, milestones=[
+        ("柔性组件封装工艺定型", 90), ("中试线试产1000片组件", 210), ("第三方认证测试与用户试用", 330),
+    ], budget=[
+        ("equipment", "180000.00", "卷对卷涂布设备改造"), ("materials", "120000.00", "钙钛矿前驱体与封装材料"),
+        ("testing", "90000.00", "第三方可靠性与认证测试"), ("personnel", "60000.00", "中试线工艺人员劳务"),
+    ])
+    issue_agreement(agreement=agreement, actor=story.incubator)
+    record_signed_copy(agreement=agreement, actor=story.incubator, signed_on=today,
+                       uploaded_file=SimpleUploadedFile("任务书-签署版.pdf", _signed_copy_pdf(), "application/pdf"))
+    first = Tranche.objects.filter(agreement=agreement).order_by("order").first()
+    reference = f"BOC-{today:%Y%m%d}-0001"
+    tranche, _released = release_tranche(tranche=first, actor=story.fund_manager, reference=reference)
+    milestone = Milestone.objects.filter(project=project).order_by("due_date", "pk").first()
+    record_progress(project=project, author=story.incubator, milestone=milestone, milestone_status="in_progress",
+                    note="封装工艺已完成三轮试验，水汽透过率达到设计指标。")
+    for stage in ("scouting", "incubation", "transfer"):
+        assign_tech_manager(project=project, manager=story.tech_manager, stage=stage, actor=story.incubator)
+    company = record_company(project=project, actor=story.tech_manager, name="北京柔光新能源科技有限公司",
+                             founded_on=today - dt.timedelta(days=30), registered_capital=Decimal("2000000.00"),
+                             credit_code="91110108MA01XK7P3F")
+    contract = record_contract(project=project, actor=story.tech_manager, kind=ContractKind.LICENCE,
+                               counterparty="江苏华晟光伏材料有限公司", amount=Decimal("800000.00"),
+                               signed_on=today - dt.timedelta(days=10), registered_on=today - dt.timedelta(days=3),
+                               registration_number=f"{today:%Y}110108000{proposal.pk:05d}")
+    return (f"{proposal.reference} {proposal.title}: funded {agreement.amount:,.2f} {agreement.currency} (grant), "
+            f"agreement signed, tranche 1 of {tranche.amount:,.2f} released ({reference}), company {company.name}, "
+            f"licence {contract.amount:,.2f} registered (commission accrued to {story.tech_manager.username})")
+
+
+def _story_invest_first(story):
+    from incubation.services.agreement import issue_agreement, update_terms
+
+    today = story.today
+    proposal = story.funded(STORY_INVEST_FIRST, instrument="invest_first", facts={
+        "company_name": "锂固新材料（北京）有限公司", "company_founded_on": today - dt.timedelta(days=400),
+        "project_budget": Decimal("600000.00"), "founders_paid_in": Decimal("120000.00")})
+    _project, agreement = story.incubating(proposal, milestones=[
+        ("百公斤级电解质中试线建成", 120), ("全固态电池样品循环寿命测试", 270), ("完成首轮市场化融资", 365),
+    ], budget=[
+        ("equipment", "120000.00", "惰性气氛合成与干燥设备"), ("materials", "80000.00", "硫化锂等原材料"),
+        ("outsourcing", "60000.00", "电池样品委托试制"), ("personnel", "40000.00", "研究生与工艺人员劳务"),
+    ])
+    update_terms(agreement=agreement, actor=story.incubator, starts_on=agreement.starts_on, ends_on=agreement.ends_on,
+                 concession_pct=Decimal("20"), conversion_deadline=today + dt.timedelta(days=3 * 365),
+                 deadline_action="write_off")
+    issue_agreement(agreement=agreement, actor=story.incubator)
+    return (f"{proposal.reference} {proposal.title}: funded {agreement.amount:,.2f} {agreement.currency} "
+            f"(invest first, 先投后股), agreement issued and waiting for the signed copy")
+
+
+STORY = [(STORY_SCREENING, _story_screening), (STORY_REVIEW, _story_review), (STORY_FUNDED, _story_funded),
+         (STORY_INVEST_FIRST, _story_invest_first)]
+
+
+def seed_demo_story(*, call=None) -> dict:
+    """Drive the demo researcher's proposals to every stage (see STORY). Call it after seed_demo and
+    outside a transaction so each item commits and its documents are rendered. Returns
+    {"created": [summary line, ...], "existing": count, "skipped": reason or ""}."""
+    call = call or Call.objects.filter(title_zh=DEMO_CALL_TITLE).first()
+    if call is None:
+        return {"created": [], "existing": 0, "skipped": "the demo call does not exist; run seed_demo first"}
+    researcher = User.objects.get(username="researcher")
+    existing = set(Proposal.objects.filter(call=call, applicant=researcher, title__in=STORY_TITLES)
+                   .values_list("title", flat=True))
+    todo = [(title, build) for title, build in STORY if title not in existing]
+    if todo and not call.is_open():
+        return {"created": [], "existing": len(existing), "skipped": "the demo call is closed for submissions"}
+    story = _Story(call) if todo else None
+    created = []
+    for _title, build in todo:
+        with transaction.atomic():
+            created.append(build(story))
+    return {"created": created, "existing": len(existing), "skipped": ""}

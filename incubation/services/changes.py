@@ -8,7 +8,7 @@ created if missing). Extension: a new end date after the current one and at most
 `MAX_EXTENSION_MONTHS` months after it; one per project ever (`Project.extended`), and only one pending
 at a time. Approval moves `Project.ends_on` and the agreement's `ends_on` together.
 
-`ChangeStatus` has no "withdrawn" value, so a withdrawn request is deleted; its audit row keeps what it said.
+A withdrawn request stays on record with the status "withdrawn".
 """
 
 import calendar
@@ -195,7 +195,7 @@ def decide_change(*, change, actor, approve: bool, note: str = "") -> ChangeRequ
 
 
 def withdraw_change(*, change, actor) -> None:
-    """The author withdraws a pending request (deleted; the audit row keeps it)."""
+    """The author withdraws a pending request; it stays on record as withdrawn."""
     with transaction.atomic():
         change = (ChangeRequest.objects.select_for_update(of=("self",)).select_related("project__proposal")
                   .get(pk=change.pk))
@@ -203,9 +203,12 @@ def withdraw_change(*, change, actor) -> None:
             raise NotPermitted(_("Only the person who filed a request can withdraw it."))
         if change.status != ChangeStatus.PENDING:
             raise IllegalTransition(_("This request has already been decided."))
+        old = change.status
+        change.status = ChangeStatus.WITHDRAWN
+        change.save(update_fields=["status"])
         record_audit(action="change.withdrawn", proposal=change.project.proposal, actor=actor,
-                     from_state=change.status, note=change.reason, data={"change": change.pk, **_describe(change)})
-        change.delete()
+                     from_state=old, to_state=change.status, note=change.reason,
+                     data={"change": change.pk, **_describe(change)})
 
 
 # reads
