@@ -108,3 +108,11 @@ def proposal_position(*, proposal) -> dict:
     committed = Decimal(sums["commitments"] - sums["returns"]).quantize(quantum)
     paid = Decimal(sums["releases"]).quantize(quantum)
     return {"committed": committed, "paid": paid, "outstanding": committed - paid}
+
+
+def paid_to(proposal_ref: str = "proposal"):
+    """An annotation: the sum of releases (payments) to the proposal at `proposal_ref` of the outer
+    queryset, 0.00 when nothing was paid. One subquery, no join, so lists stay one query."""
+    releases = (LedgerEntry.objects.filter(proposal=OuterRef(proposal_ref), kind=LedgerKind.RELEASE).order_by()
+                .values("proposal").annotate(total=Sum("amount")).values("total"))
+    return Coalesce(Subquery(releases, output_field=MONEY), ZERO)

@@ -1,12 +1,8 @@
 """Reads for incubation: querysets already shaped for the pages that show them."""
 
-from decimal import Decimal
+from django.db.models import Prefetch
 
-from django.db.models import DecimalField, OuterRef, Prefetch, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
-
-from funding.enums import LedgerKind
-from funding.models import LedgerEntry
+from funding.selectors import paid_to
 
 from incubation.enums import MilestoneStatus
 from incubation.models import Milestone, ProgressNote, Project
@@ -20,12 +16,9 @@ def projects_overview():
     the ledger's releases) and their open milestones (soonest first) prefetched into
     `open_milestones`: the first one is the next due, at no extra query."""
     open_milestones = Milestone.objects.filter(status__in=OPEN_MILESTONE_STATES).order_by("due_date", "pk")
-    money = DecimalField(max_digits=16, decimal_places=2)
-    paid = (LedgerEntry.objects.filter(proposal=OuterRef("proposal"), kind=LedgerKind.RELEASE).order_by()
-            .values("proposal").annotate(total=Sum("amount")).values("total"))
     return (
         Project.objects.select_related("proposal", "manager", "agreement")
-        .annotate(paid=Coalesce(Subquery(paid, output_field=money), Value(Decimal("0.00"), output_field=money)))
+        .annotate(paid=paid_to("proposal"))
         .prefetch_related(Prefetch("milestones", queryset=open_milestones, to_attr="open_milestones"))
         .order_by("-started_at", "-pk")
     )

@@ -34,14 +34,11 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from funding.enums import DeadlineAction, Instrument, LedgerKind
-from funding.models import LedgerEntry
-from funding.selectors import proposal_position
+from funding.enums import DeadlineAction, Instrument
+from funding.selectors import paid_to, proposal_position
 from incubation.enums import SettlementKind
 from incubation.models import Agreement, Project, Settlement
 from incubation.signals import settlement_recorded
@@ -177,12 +174,9 @@ def settle_investment(*, project, actor, action: str, reason: str = "", on: dt.d
 def invest_first_projects():
     """Every invest-first project with its agreement, settlement and the money paid (`paid_amount`),
     in one query."""
-    paid = (LedgerEntry.objects.filter(proposal=OuterRef("proposal"), kind=LedgerKind.RELEASE).order_by()
-            .values("proposal").annotate(total=Sum("amount")).values("total"))
-    money = DecimalField(max_digits=16, decimal_places=2)
     return (Project.objects.filter(agreement__instrument=Instrument.INVEST_FIRST)
             .select_related("proposal", "agreement", "settlement", "settlement__financing_round")
-            .annotate(paid_amount=Coalesce(Subquery(paid, output_field=money), Value(Decimal("0.00"), output_field=money)))
+            .annotate(paid_amount=paid_to("proposal"))
             .order_by("agreement__conversion_deadline", "pk"))
 
 
