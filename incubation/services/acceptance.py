@@ -101,6 +101,11 @@ def record_acceptance(*, project, actor, outcome: str, findings: str, rectificat
             if outcome == AcceptanceOutcome.FAIL:
                 return_unpaid(project=project, actor=actor, reason=findings)
             acceptance_recorded.send(sender=Acceptance, acceptance=acceptance, actor=actor)
+            queue_user_mail(user=proposal.applicant, template="incubation/mail/acceptance_result", context={
+                "reference": proposal.reference or "", "proposal_title": proposal.title, "outcome": outcome,
+                "round": number, "findings": findings,
+                "deadline": rectification_deadline.isoformat() if acceptance.rectification_deadline else "",
+                "link": reverse("incubation:project", args=[project.pk])})
     except ConcurrentTransition as exc:
         raise ConcurrentChange(_("Someone else changed this project at the same time. Reload the page.")) from exc
     return acceptance

@@ -11,10 +11,12 @@ done; after "stop" the project is closed.
 """
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition
 
+from accounts.mail import queue_user_mail
 from incubation.enums import AgreementStatus, MidtermOutcome
 from incubation.models import MidtermCheck, Project
 from incubation.services.money import return_unpaid
@@ -72,6 +74,10 @@ def record_midterm_check(*, project, actor, outcome: str, findings: str, adjustm
                 record_audit(action="project.terminated", proposal=proposal, actor=actor, from_state=old,
                              to_state=project.status, note=findings, data={"midterm_check": check.pk})
                 return_unpaid(project=project, actor=actor, reason=findings)
+            queue_user_mail(user=proposal.applicant, template="incubation/mail/midterm_result", context={
+                "reference": proposal.reference or "", "proposal_title": proposal.title, "outcome": outcome,
+                "findings": findings,
+                "adjustments": check.adjustments, "link": reverse("incubation:project", args=[project.pk])})
     except ConcurrentTransition as exc:
         raise ConcurrentChange(_("Someone else changed this project at the same time. Reload the page.")) from exc
     return check

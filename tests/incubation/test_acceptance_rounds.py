@@ -226,3 +226,24 @@ def test_only_incubation_managers_record_acceptance(world, project, who):
     project.refresh_from_db()
     assert (page.status_code, response.status_code, project.status, Acceptance.objects.count()) == (
         403, 403, ProjectStatus.ACTIVE, 0)
+
+
+def test_the_team_is_mailed_each_rounds_result_with_the_rectification_deadline(
+        world, project, django_capture_on_commit_callbacks):
+    team = team_of(project)
+    team.language = "en"
+    team.save(update_fields=["language"])
+    due = timezone.localdate() + dt.timedelta(days=30)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        accept(world, project, A.RECTIFY, findings="财务决算需补充审计报告", deadline=due)
+        accept(world, project, A.PASS, findings="整改完成")
+
+    results = [m for m in mail.outbox if m.subject.startswith("[pocflow] Acceptance of")]
+    assert [(m.to, m.subject) for m in results] == [
+        ([team.email], f"[pocflow] Acceptance of {project.proposal.reference}, round 1"),
+        ([team.email], f"[pocflow] Acceptance of {project.proposal.reference}, round 2")]
+    assert f"by {due.isoformat()}" in results[0].body and "财务决算需补充审计报告" in results[0].body
+    assert "passed its final acceptance" in results[1].body
+    # the passing round also issues the certificate, announced separately
+    assert len(mail.outbox) == 3

@@ -158,3 +158,15 @@ def test_only_incubation_managers_record_the_midterm_check(world, project, who):
     assert (page.status_code, response.status_code) == (403, 403)
     assert (project.status, MidtermCheck.objects.count(), LedgerEntry.objects.filter(kind="return").count()) == (
         ProjectStatus.ACTIVE, 0, 0)
+
+
+def test_the_team_is_mailed_the_result_in_its_language(world, project, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    with django_capture_on_commit_callbacks(execute=True):
+        check(world, project, MidtermOutcome.STOP, findings="关键指标未达到预期")
+
+    team = team_of(project)
+    assert [m.to for m in mail.outbox] == [[team.email]]
+    assert mail.outbox[0].subject == f"[pocflow] {project.proposal.reference} 中期检查结果"
+    assert "关键指标未达到预期" in mail.outbox[0].body and "退回基金" in mail.outbox[0].body
