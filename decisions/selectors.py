@@ -52,6 +52,7 @@ class ProjectDocumentRow:
     issued_at: object
     copies: dict = field(default_factory=dict)  # language -> Document
     superseded: bool = False  # an agreement issued again since
+    missing: bool = False  # the record calls for this document but none was stored (its render failed)
 
     @property
     def chinese(self):
@@ -92,6 +93,10 @@ def project_document_rows(*, project) -> list[ProjectDocumentRow]:
                                                  subject=document.subject, number=number, issued_at=document.created_at)
         row.copies.setdefault(document.language, document)
         row.issued_at = min(row.issued_at, document.created_at)
+    for kind, subject, number, moment in _expected_documents(project=project):
+        if (kind, subject) not in rows:
+            rows[(kind, subject)] = ProjectDocumentRow(kind=kind, kind_label=DocumentKind(kind).label, subject=subject,
+                                                       number=number, issued_at=moment, missing=True)
     ordered = sorted(rows.values(), key=lambda r: r.issued_at, reverse=True)
     seen_agreement = False
     for row in ordered:
@@ -99,6 +104,27 @@ def project_document_rows(*, project) -> list[ProjectDocumentRow]:
             row.superseded = seen_agreement
             seen_agreement = True
     return ordered
+
+
+def _expected_documents(*, project):
+    """(kind, subject, number, moment) of every document the project's records call for: the
+    latest issue of the agreement, each released tranche, each passed acceptance round and a
+    conversion. Four small queries, whatever the number of records."""
+    from decisions.incubation_documents import agreement_subject
+    from incubation.enums import AcceptanceOutcome, SettlementKind, TrancheStatus
+    from incubation.models import Acceptance, Agreement, Settlement, Tranche
+
+    agreement = Agreement.objects.filter(project=project, issued_at__isnull=False).first()
+    if agreement is not None:
+        yield DocumentKind.FUNDING_AGREEMENT, agreement_subject(agreement), None, agreement.issued_at
+    for tranche in Tranche.objects.filter(agreement__project=project, status=TrancheStatus.RELEASED).only(
+            "pk", "order", "released_at"):
+        yield DocumentKind.TRANCHE_NOTICE, f"tranche:{tranche.pk}", tranche.order, tranche.released_at
+    for acceptance in Acceptance.objects.filter(project=project, outcome=AcceptanceOutcome.PASS).only(
+            "pk", "round", "decided_at"):
+        yield DocumentKind.ACCEPTANCE_CERTIFICATE, f"acceptance:{acceptance.pk}", acceptance.round, acceptance.decided_at
+    for settlement in Settlement.objects.filter(project=project, kind=SettlementKind.CONVERTED).only("pk", "decided_at"):
+        yield DocumentKind.CONVERSION_NOTICE, f"settlement:{settlement.pk}", None, settlement.decided_at
 
 
 def latest_agreement_document(*, project, language: str | None = None) -> Document | None:

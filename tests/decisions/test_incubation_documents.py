@@ -600,8 +600,9 @@ def test_documents_page_query_count_does_not_grow_with_the_documents(w, grant, c
     issue_acceptance_certificate(acceptance=passed)
     client.force_login(w.incubator)
     url = reverse("decisions:project_documents", args=[grant.pk])
-    # session, user, project, roles, the documents, tranche orders, acceptance rounds, permissions (2)
-    with django_assert_num_queries(9):
+    # session, user, project, roles, the documents, tranche orders, acceptance rounds, permissions (2),
+    # and the records that call for documents: agreement, released tranches, passed rounds, conversion
+    with django_assert_num_queries(13):
         response = client.get(url)
 
     assert len(response.context["rows"]) == notices + 2
@@ -618,3 +619,21 @@ def test_the_project_page_partial_lists_the_documents_for_the_team_only(w, grant
 
     assert reverse("decisions:download", args=[document.pk]) in render(grant.proposal.applicant)
     assert render(UserFactory(role=Role.EXPERT)).strip() == ""
+
+
+def test_a_document_whose_render_failed_is_listed_as_missing_and_staff_can_generate_it(w, grant, client):
+    first = w.tranches(grant)[0]
+    w.release(first, "BANK-001")  # after-commit callbacks never run here: as if the render had failed
+    client.force_login(w.incubator)
+    url = reverse("decisions:project_documents", args=[grant.pk])
+
+    rows = client.get(url).context["rows"]
+    missing = [row for row in rows if row.missing]
+    assert [(row.kind, row.subject, row.number) for row in missing] == [(NOTICE, f"tranche:{first.pk}", 1)]
+
+    response = client.post(url, {"subject": f"tranche:{first.pk}", "lang": "zh-hans"})
+
+    assert response.status_code in (200, 302)
+    notice = Document.objects.get(kind=NOTICE, subject=f"tranche:{first.pk}")
+    assert notice.language == "zh-hans"
+    assert not [row for row in client.get(url).context["rows"] if row.missing]
