@@ -42,7 +42,7 @@ test: install
 	$(BIN)/python manage.py makemigrations --check --dry-run -v 1
 	$(BIN)/pytest -q
 
-# Expert-review benchmarks (assignment of 2,000 proposals x 5 experts; aggregation of 10,000 reviews).
+# Benchmarks: assignment of 2,000 proposals x 5 experts; aggregation of 10,000 reviews; the statistics funnel over 10,000 proposals.
 bench: install
 	$(BIN)/python -m bench
 

@@ -1,4 +1,4 @@
-"""`make bench`: the expert-review benchmarks (issue #3). Prints measured figures only."""
+"""`make bench`: the expert-review benchmarks (issue #3) and the statistics funnel (issue #4). Prints measured figures only."""
 
 import os
 import sys
@@ -9,10 +9,11 @@ def main():
     import django
 
     django.setup()
-    from bench import aggregation, assignment
+    from bench import aggregation, assignment, funnel
 
     assignment.main()
     aggregation.main()
+    funnel.main()
     return 0
 
 

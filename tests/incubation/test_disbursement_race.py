@@ -2,7 +2,6 @@
 
 from decimal import Decimal
 
-import pytest
 
 from funding.enums import LedgerKind
 from funding.models import LedgerEntry

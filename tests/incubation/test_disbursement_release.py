@@ -16,7 +16,7 @@ from incubation.services.money import gate_status, release_tranche
 from proposals.exceptions import InvalidInput
 from proposals.models import AuditEntry
 from tests.incubation.agreement_support import (
-    accept, audit_actions, budget_data, incubating, login, messages_of, pass_midterm, releases, signed, url,
+    accept, audit_actions, incubating, login, messages_of, pass_midterm, releases, signed, url,
 )
 
 pytestmark = pytest.mark.django_db
