@@ -12,15 +12,12 @@ from django.utils.translation import gettext as _
 from funding import commission
 from funding.enums import CommissionBasis, CommissionEntryKind, CommissionKind
 from funding.models import CommissionEntry, CommissionRule, Fund
+from pocflow.numbers import money
 from proposals.exceptions import IllegalTransition, InvalidInput, NotPermitted
 from proposals.services.audit import record_audit
 
 MONEY = DecimalField(max_digits=16, decimal_places=2)
 ZERO = Decimal("0.00")
-
-
-def _money(amount) -> str:
-    return f"{amount:,.2f}"
 
 
 RULE_FIELDS = ("name", "kind", "basis", "rate_pct", "tiers", "base_amount", "threshold", "excess_rate_pct", "stages")
@@ -135,8 +132,8 @@ def record_commission_payment(*, manager, fund, amount: Decimal, reference: str,
         if amount <= 0 or amount > payable:
             raise InvalidInput(
                 _("%(manager)s has %(payable)s %(currency)s payable from this fund; %(amount)s cannot be paid.")
-                % {"manager": manager.display_name, "payable": _money(payable), "currency": fund.currency,
-                   "amount": _money(amount)})
+                % {"manager": manager.display_name, "payable": money(payable), "currency": fund.currency,
+                   "amount": money(amount)})
         entry = CommissionEntry.objects.create(kind=CommissionEntryKind.PAYMENT, manager=manager, fund=fund,
                                                amount=amount, reference=reference.strip()[:100],
                                                idempotency_key=key or None, actor=actor)

@@ -15,16 +15,13 @@ from django.utils.translation import gettext as _
 from funding.enums import ApprovalDecision, FundingOutcome, Instrument, LedgerKind
 from funding.models import Fund, FundingApproval, FundingDecision, LedgerEntry
 from funding.selectors import fund_balance, pending_approval
+from pocflow.numbers import money
 from proposals.enums import Transition
 from proposals.exceptions import InvalidInput, NotPermitted
 from proposals.rules import is_funder
 from proposals.services.audit import record_audit
 from proposals.services.transition import transition_proposal
 from reviews.models import Conflict
-
-
-def _money(amount) -> str:
-    return f"{amount:,.2f}"
 
 
 def check_may_decide(*, proposal, user) -> None:
@@ -44,7 +41,7 @@ def _check_amount(*, proposal, amount) -> Decimal:
     if amount <= 0:
         raise InvalidInput(_("The amount must be positive."))
     if proposal.requested_amount is not None and amount > proposal.requested_amount:
-        raise InvalidInput(_("The amount may not exceed the %(requested)s requested.") % {"requested": _money(proposal.requested_amount)})
+        raise InvalidInput(_("The amount may not exceed the %(requested)s requested.") % {"requested": money(proposal.requested_amount)})
     return amount
 
 
@@ -62,7 +59,7 @@ def _check_fund(*, fund, amount, instrument) -> None:
     if amount > available:
         raise InvalidInput(
             _("The fund has only %(available)s %(currency)s uncommitted; %(amount)s cannot be approved.")
-            % {"available": _money(available), "currency": fund.currency, "amount": _money(amount)}
+            % {"available": money(available), "currency": fund.currency, "amount": money(amount)}
         )
 
 
@@ -112,7 +109,7 @@ def approve_funding(*, proposal, amount: Decimal, decided_by, instrument: str = 
                 raise InvalidInput(
                     _("A first approval of %(amount)s %(currency)s as “%(instrument)s” is pending; confirm exactly that "
                       "or refuse it with a reason.")
-                    % {"amount": _money(pending.amount), "currency": fund.currency,
+                    % {"amount": money(pending.amount), "currency": fund.currency,
                        "instrument": pending.get_instrument_display()})
             FundingApproval.objects.create(proposal=proposal, fund=fund, approver=decided_by, amount=amount,
                                            instrument=instrument, decision=ApprovalDecision.APPROVE,
@@ -202,7 +199,7 @@ def record_release(*, proposal, amount: Decimal, actor, reference: str, key: str
         if amount <= 0 or amount > outstanding:
             raise InvalidInput(
                 _("Only %(outstanding)s %(currency)s of this proposal's commitment is unpaid; %(amount)s cannot be released.")
-                % {"outstanding": _money(outstanding), "currency": fund.currency, "amount": _money(amount)})
+                % {"outstanding": money(outstanding), "currency": fund.currency, "amount": money(amount)})
         entry = LedgerEntry.objects.create(fund=fund, kind=LedgerKind.RELEASE, amount=amount, proposal=proposal,
                                            reference=reference.strip(), idempotency_key=key, actor=actor)
         record_audit(action="funding.released", proposal=proposal, actor=actor, note=reference,

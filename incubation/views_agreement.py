@@ -22,6 +22,7 @@ from incubation.forms_agreement import (
 from incubation.models import Agreement, Milestone, Tranche
 from incubation.services import agreement as service
 from incubation.services.money import gate_status, release_tranche
+from pocflow.numbers import money
 from pocflow.views import render_domain_error, require_perm
 from proposals.exceptions import DomainError
 
@@ -39,7 +40,7 @@ def _money(value, currency="") -> str:
     """1234567.8 → "1,234,567.80 CNY": the house format, whatever the locale's grouping."""
     if value is None:
         return ""
-    return f"{value:,.2f} {currency}".strip()
+    return f"{money(value)} {currency}".strip()
 
 
 # forms of the page, fresh or bound

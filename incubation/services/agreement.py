@@ -22,6 +22,7 @@ from funding.enums import DeadlineAction, Instrument
 from incubation.enums import AgreementStatus, BudgetCategory, MilestoneStatus, TrancheGate, TrancheStatus
 from incubation.models import Agreement, BudgetLine, Kpi, Milestone, Tranche
 from incubation.signals import agreement_issued
+from pocflow.numbers import money
 from proposals.exceptions import IllegalTransition, InvalidInput, NotPermitted
 from proposals.services.audit import record_audit
 
@@ -165,10 +166,6 @@ def _open_for_editing(agreement: Agreement, actor) -> Agreement:
     return agreement
 
 
-def _money(value: Decimal) -> str:
-    return f"{value:,.2f}"
-
-
 def update_terms(*, agreement: Agreement, actor, starts_on, ends_on, concession_pct=None, conversion_deadline=None,
                  deadline_action: str = "", buyback_rate_pct=None, buyback_terms: str = "",
                  pre_money_valuation=None) -> Agreement:
@@ -306,7 +303,7 @@ def save_budget(*, agreement: Agreement, actor, lines: list[dict]) -> Agreement:
         agreement = _open_for_editing(agreement, actor)
         if total != agreement.amount:
             raise InvalidInput(_("The budget adds up to %(budget)s but the amount is %(amount)s; they must be equal.")
-                               % {"budget": _money(total), "amount": _money(agreement.amount)})
+                               % {"budget": money(total), "amount": money(agreement.amount)})
         before = {line.category: str(line.amount) for line in BudgetLine.objects.filter(agreement=agreement)}
         BudgetLine.objects.filter(agreement=agreement).delete()
         kept = [BudgetLine(agreement=agreement, category=row["category"], amount=row.get("amount") or Decimal("0"),

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from accounts.mail import queue_user_mail
 from incubation.enums import AgreementStatus, BudgetCategory, ChangeKind, ChangeStatus
 from incubation.models import Agreement, BudgetLine, ChangeRequest, Project
+from pocflow.numbers import money
 from proposals.exceptions import IllegalTransition, InvalidInput, NotPermitted
 from proposals.services.audit import record_audit
 
@@ -36,10 +37,6 @@ def add_months(day: dt.date, months: int) -> dt.date:
     index = day.month - 1 + months
     year, month = day.year + index // 12, index % 12 + 1
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def _money(amount: Decimal) -> str:
-    return f"{amount:,.2f}"
 
 
 def _planned_end(project, agreement) -> dt.date:
@@ -71,8 +68,8 @@ def _check_budget_shift(*, agreement, from_category, to_category, amount, lines=
     available = source.amount if source is not None else Decimal("0")
     if amount > available:
         raise InvalidInput(_("The budget line “%(category)s” holds only %(available)s; %(amount)s cannot be moved.")
-                           % {"category": BudgetCategory(from_category).label, "available": _money(available),
-                              "amount": _money(amount)})
+                           % {"category": BudgetCategory(from_category).label, "available": money(available),
+                              "amount": money(amount)})
     return amount
 
 
