@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from decisions.models import Document
-from pocflow.admin import ReadOnlyAdminMixin
+from core.admin import ReadOnlyAdminMixin
 
 
 @admin.register(Document)

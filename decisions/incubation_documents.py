@@ -42,9 +42,9 @@ from incubation.services.conversion import conversion_stake
 from incubation.models import (
     Acceptance, Agreement, BudgetLine, Company, Kpi, MidtermCheck, Milestone, Project, Settlement, Tranche,
 )
-from pocflow.i18n import localized
-from pocflow.numbers import plain
-from proposals.exceptions import IllegalTransition, InvalidInput, NotPermitted
+from core.i18n import localized
+from core.numbers import plain
+from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from proposals.models import AuditEntry, Proposal
 
 DOCUMENT_LANGUAGES = ("zh-hans", "en")

@@ -21,8 +21,8 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pocflow.i18n import localized
-from pocflow.numbers import plain as plain_number
+from core.i18n import localized
+from core.numbers import plain as plain_number
 from proposals.enums import RankingBasis
 from reviews.enums import ConflictSource, Confidence, ExpertType, PanelOutcome, Recommendation
 from reviews.services.results import CallResults, ProposalResult

@@ -22,8 +22,8 @@ from decisions.models import Document
 from decisions.pdf import render_pdf
 from funding.enums import FundingOutcome
 from funding.models import Fund, FundingDecision
-from pocflow.i18n import is_chinese, localized
-from proposals.exceptions import DomainError, InvalidInput, NotPermitted
+from core.i18n import is_chinese, localized
+from core.errors import DomainError, InvalidInput, NotPermitted
 from proposals.models import Call, Proposal
 from proposals.services.audit import record_audit
 from reviews.enums import PanelOutcome

@@ -14,8 +14,8 @@ from decisions.selectors import (
 )
 from decisions.services import issue_panel_sheet
 from incubation.selectors import project_with_details
-from pocflow.views import render_domain_error, require_perm
-from proposals.exceptions import DomainError
+from core.views import render_domain_error, require_perm
+from core.errors import DomainError
 from proposals.models import Call
 
 

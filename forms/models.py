@@ -3,7 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from forms.enums import FileType, QuestionKind
-from pocflow.i18n import localized
+from core.i18n import localized
 
 
 def default_file_types():

@@ -7,7 +7,7 @@ from funding.models import (
     CommissionEntry, CommissionRule, EligibilityFacts, EligibilityRule, Fund, FundingApproval, FundingDecision,
     LedgerEntry,
 )
-from pocflow.admin import ReadOnlyAdminMixin
+from core.admin import ReadOnlyAdminMixin
 
 
 class LedgerEntryInline(ReadOnlyAdminMixin, admin.TabularInline):

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from funding import commission
 from funding.enums import CommissionBasis, CommissionEntryKind, CommissionKind
 from funding.models import CommissionEntry, CommissionRule, Fund
-from pocflow.numbers import money
-from proposals.exceptions import IllegalTransition, InvalidInput, NotPermitted
+from core.numbers import money
+from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from proposals.services.audit import record_audit
 
 MONEY = DecimalField(max_digits=16, decimal_places=2)

@@ -22,9 +22,9 @@ from django.utils.translation import get_language, gettext as _, gettext_lazy
 
 from funding.enums import EligibilityKind, Instrument
 from funding.models import EligibilityFacts, EligibilityRule
-from pocflow.numbers import plain
+from core.numbers import plain
 from proposals.enums import ProposalStatus
-from proposals.exceptions import InvalidInput, NotPermitted
+from core.errors import InvalidInput, NotPermitted
 from proposals.services.audit import record_audit
 
 HUNDRED = Decimal("100")

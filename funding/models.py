@@ -1,9 +1,10 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from core.models import AppendOnly
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -11,7 +12,7 @@ from funding.enums import (
     ApprovalDecision, CommissionBasis, CommissionEntryKind, CommissionKind, CommissionSource, EligibilityKind,
     FundingOutcome, Instrument, LedgerKind, Stage,
 )
-from pocflow.i18n import localized
+from core.i18n import localized
 
 DEFAULT_FOUR_EYES_THRESHOLD = Decimal("500000.00")
 
@@ -75,7 +76,7 @@ class Fund(models.Model):
         return [labels[value] for value in self.instruments or [] if value in labels]
 
 
-class LedgerEntry(models.Model):
+class LedgerEntry(AppendOnly):
     """Append-only money movement of a fund: commitments, releases (payments), returns."""
 
     fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="ledger")
@@ -97,13 +98,6 @@ class LedgerEntry(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()} {self.amount} {self.fund.currency}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionDenied("Ledger entries are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionDenied("Ledger entries are append-only.")
 
 
 class FundingDecision(models.Model):
@@ -127,7 +121,7 @@ class FundingDecision(models.Model):
         return f"{self.proposal} — {self.get_outcome_display()}"
 
 
-class FundingApproval(models.Model):
+class FundingApproval(AppendOnly):
     """One fund manager's approval or refusal under the four-eyes rule. Append-only.
 
     A first approval (decision approve, `confirms` empty) is pending until a second, different
@@ -153,13 +147,6 @@ class FundingApproval(models.Model):
     def __str__(self):
         return f"{self.proposal} — {self.get_decision_display()} {self.amount}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionDenied("Funding approvals are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionDenied("Funding approvals are append-only.")
 
 
 class EligibilityRule(models.Model):
@@ -237,7 +224,7 @@ class CommissionRule(models.Model):
         return f"{self.name} ({self.get_kind_display()})"
 
 
-class CommissionEntry(models.Model):
+class CommissionEntry(AppendOnly):
     """The technology managers' payable ledger: accruals (with the rule used) and payments. Append-only."""
 
     kind = models.CharField(_("kind"), max_length=20, choices=CommissionEntryKind.choices)
@@ -264,10 +251,3 @@ class CommissionEntry(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()} {self.amount} — {self.manager}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionDenied("Commission entries are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionDenied("Commission entries are append-only.")

@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from funding.enums import ApprovalDecision, FundingOutcome, Instrument, LedgerKind
 from funding.models import Fund, FundingApproval, FundingDecision, LedgerEntry
 from funding.selectors import fund_balance, pending_approval
-from pocflow.numbers import money
+from core.numbers import money
 from proposals.enums import Transition
-from proposals.exceptions import InvalidInput, NotPermitted
+from core.errors import InvalidInput, NotPermitted
 from proposals.rules import is_funder
 from proposals.services.audit import record_audit
 from proposals.services.transition import transition_proposal

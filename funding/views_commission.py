@@ -13,8 +13,8 @@ from funding import commission
 from funding.forms_commission import CommissionPaymentForm, CommissionRuleForm, tier_formset
 from funding.models import CommissionRule, Fund
 from funding import commission_services as service
-from pocflow.views import render_domain_error, require_perm
-from proposals.exceptions import DomainError
+from core.views import render_domain_error, require_perm
+from core.errors import DomainError
 
 RULES = "funding/commission/rules.html"
 RULE = "funding/commission/rule.html"

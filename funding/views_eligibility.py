@@ -7,8 +7,8 @@ from django.views.decorators.http import require_http_methods
 
 from funding.eligibility import described_rules, replace_eligibility_rules, rules_of
 from funding.forms_eligibility import rule_formset
-from pocflow.views import render_domain_error, require_perm
-from proposals.exceptions import DomainError
+from core.views import render_domain_error, require_perm
+from core.errors import DomainError
 from proposals.models import Call
 
 

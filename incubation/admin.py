@@ -4,7 +4,7 @@
 from django.contrib import admin
 
 from incubation.models import Milestone, ProgressNote, Project
-from pocflow.admin import ReadOnlyAdminMixin
+from core.admin import ReadOnlyAdminMixin
 
 
 class MilestoneInline(admin.TabularInline):

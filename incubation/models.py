@@ -1,14 +1,14 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
-from pocflow.fsm import SafeConcurrentTransitionMixin
+from core.fsm import SafeConcurrentTransitionMixin
+from core.models import AppendOnly
 
 from funding.enums import DeadlineAction, Instrument, Stage
 from incubation.enums import (
@@ -18,21 +18,6 @@ from incubation.enums import (
 
 PERCENT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
 POSITIVE = [MinValueValidator(Decimal("0.01"))]
-
-
-class AppendOnly(models.Model):
-    """Rows that record a decision are never edited or deleted."""
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionDenied(f"{type(self).__name__} rows are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionDenied(f"{type(self).__name__} rows are append-only.")
 
 
 class Project(SafeConcurrentTransitionMixin, models.Model):

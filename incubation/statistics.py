@@ -33,7 +33,7 @@ from funding.enums import LedgerKind
 from funding.models import LedgerEntry
 from incubation.enums import ProjectStatus
 from incubation.models import FinancingRound, Project, TechContract
-from pocflow.i18n import localized
+from core.i18n import localized
 from proposals.enums import Field, ProposalStatus as S
 from proposals.models import AuditEntry, Proposal
 

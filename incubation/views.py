@@ -11,8 +11,8 @@ from incubation.enums import ProjectStatus
 from incubation.forms import CloseProjectForm, ProgressForm
 from incubation.selectors import milestones_of, progress_of, project_with_details, projects_overview
 from incubation.services import close_project, record_progress
-from pocflow.views import render_domain_error, require_perm
-from proposals.exceptions import DomainError
+from core.views import render_domain_error, require_perm
+from core.errors import DomainError
 
 DETAIL_TEMPLATE = "incubation/project.html"
 

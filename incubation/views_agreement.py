@@ -22,9 +22,9 @@ from incubation.forms_agreement import (
 from incubation.models import Agreement, Milestone, Tranche
 from incubation.services import agreement as service
 from incubation.services.money import gate_status, release_tranche
-from pocflow.numbers import money
-from pocflow.views import render_domain_error, require_perm
-from proposals.exceptions import DomainError
+from core.numbers import money
+from core.views import render_domain_error, require_perm
+from core.errors import DomainError
 
 PAGE = "incubation/agreement/page.html"
 QUEUE = "incubation/agreement/queue.html"

@@ -20,8 +20,8 @@ from incubation.services import changes as change_service
 from incubation.services import midterm as midterm_service
 from incubation.services import reports as report_service
 from incubation.services.money import gate_status
-from pocflow.views import render_domain_error, require_perm
-from proposals.exceptions import DomainError
+from core.views import render_domain_error, require_perm
+from core.errors import DomainError
 
 REPORTS_TEMPLATE = "incubation/lifecycle/reports.html"
 REPORT_TEMPLATE = "incubation/lifecycle/report.html"

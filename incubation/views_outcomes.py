@@ -26,8 +26,8 @@ from incubation.forms_outcomes import (
 from incubation.models import Company, Patent, TechManagerAssignment
 from incubation.selectors import project_with_details
 from incubation.services import commissions, conversion, outcomes
-from pocflow.views import render_domain_error, require_perm
-from proposals.exceptions import DomainError
+from core.views import render_domain_error, require_perm
+from core.errors import DomainError
 
 PAGE = "incubation/outcomes/page.html"
 SETTLE = "incubation/outcomes/settle.html"

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from incubation.forms_statistics import StatisticsFilterForm
 from incubation.statistics import COLUMNS, STAGES, Funnel, funnel, funnel_dataset
-from pocflow.views import require_perm
+from core.views import require_perm
 
 FORMATS = {"html", "csv", "xlsx"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "viewflow",
     "viewflow.workflow",
+    "core",
     "accounts",
     "forms",
     "proposals",
@@ -68,7 +69,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.roles",
             ],
-            "builtins": ["pocflow.numbers"],
+            "builtins": ["core.numbers"],
         },
     },
 ]

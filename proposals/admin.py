@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from pocflow.admin import ReadOnlyAdminMixin
+from core.admin import ReadOnlyAdminMixin
 from proposals.models import Answer, AuditEntry, Call, Proposal, ScreeningChecklistItem, ScreeningResult
 
 

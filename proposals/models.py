@@ -1,16 +1,17 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from core.models import AppendOnly
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
-from pocflow.fsm import SafeConcurrentTransitionMixin
+from core.fsm import SafeConcurrentTransitionMixin
 
-from pocflow.i18n import localized
+from core.i18n import localized
 from proposals.enums import IPStatus, PeerScores, ProposalStatus as S, RankingBasis, TRL, WITHDRAWABLE_STATES, Field, ScreeningOutcome
 from proposals import rules as proposal_rules
 
@@ -333,7 +334,7 @@ class ScreeningResult(models.Model):
         return f"{self.proposal} — {self.get_outcome_display()}"
 
 
-class AuditEntry(models.Model):
+class AuditEntry(AppendOnly):
     """Append-only record of every state change and every consequential act."""
 
     proposal = models.ForeignKey(Proposal, null=True, blank=True, on_delete=models.PROTECT, related_name="audit_entries")
@@ -353,13 +354,6 @@ class AuditEntry(models.Model):
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionDenied("Audit entries are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionDenied("Audit entries are append-only.")
 
     @property
     def from_label(self):

@@ -6,9 +6,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from forms.builder import build_answer_form
-from pocflow.views import render_domain_error, require_perm
+from core.views import render_domain_error, require_perm
 from proposals.enums import EDITABLE_STATES, WITHDRAWABLE_STATES
-from proposals.exceptions import DomainError
+from core.errors import DomainError
 from proposals.forms import CallForm, ChecklistFormSet, ProposalFilterForm, ProposalForm, WithdrawForm, avoid_formset, avoid_rows
 from proposals.models import Answer, Call, Proposal
 from proposals.selectors import all_calls, history, open_calls, proposals_of, staff_proposals

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from pocflow.admin import ReadOnlyAdminMixin
+from core.admin import ReadOnlyAdminMixin
 from reviews.models import (
     AssignmentCandidate, AssignmentRun, CompositionRule, Conflict, Criterion, CriterionBand, ExpertProfile, ExpertRelation,
     ExpertUnavailability, NoticeEntry, Objection, PanelDecision, PanelRecommendation, PublicNotice, RankingAdjustment,

@@ -7,8 +7,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from pocflow.views import render_domain_error, require_perm
-from proposals.exceptions import DomainError
+from core.views import render_domain_error, require_perm
+from core.errors import DomainError
 from reviews import assignment_selectors as selectors
 from reviews.assignment_forms import ProposeAssignmentForm
 from reviews.enums import AssignmentRunStatus, ExpertType

@@ -10,7 +10,7 @@ from proposals.models import Call
 from reviews.enums import Confidence, ExpertType, Recommendation
 from reviews.models import CompositionRule, Criterion
 from reviews.services.rubric import LETTERS
-from pocflow.numbers import plain
+from core.numbers import plain
 
 
 class BaseCriterionFormSet(BaseInlineFormSet):

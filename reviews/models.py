@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pocflow.i18n import localized
+from core.i18n import localized
 from reviews.enums import (
     AssignmentRunStatus, Band, CandidateRole, Confidence, ConflictSource, ExpertType, JudgeKind, NoticeStatus,
     ObjectionStatus, PanelOutcome, Recommendation, RelationKind, ReviewStatus,

@@ -7,8 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from pocflow.views import render_domain_error, require_perm
-from proposals.exceptions import DomainError
+from core.views import render_domain_error, require_perm
+from core.errors import DomainError
 from proposals.models import Call
 from reviews import notice_rules  # noqa: F401  (registers reviews.manage_notices)
 from reviews.enums import ObjectionStatus

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from reviews.enums import JudgeKind, PanelOutcome
-from pocflow.numbers import plain
+from core.numbers import plain
 
 CONDITIONS_REQUIRED = _("Write the conditions of the approval.")
 

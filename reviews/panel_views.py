@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from pocflow.views import render_domain_error, require_perm
+from core.views import render_domain_error, require_perm
 from proposals.enums import DECIDED_STATES, ProposalStatus
-from proposals.exceptions import DomainError
+from core.errors import DomainError
 from proposals.models import Call, Proposal
 from reviews.models import (
     Conflict, PanelRecommendation, RoadshowCriterion, RoadshowJudge, RoadshowSheet, RoadshowSlot,

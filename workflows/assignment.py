@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from proposals.exceptions import DomainError, IllegalTransition, InvalidInput, NotPermitted
+from core.errors import DomainError, IllegalTransition, InvalidInput, NotPermitted
 from proposals.services.audit import record_audit
 from reviews.enums import AssignmentRunStatus, CandidateRole
 from reviews.models import AssignmentCandidate, AssignmentRun

@@ -9,8 +9,8 @@ from django.views.decorators.http import require_http_methods
 from django.utils import timezone
 from django.utils.translation import gettext as _, gettext_lazy
 
-from pocflow.views import render_domain_error, require_perm
-from proposals.exceptions import DomainError
+from core.views import render_domain_error, require_perm
+from core.errors import DomainError
 from reviews.models import Review
 from reviews.services.deadlines import format_deadline, replacement_choices
 from workflows import escalation

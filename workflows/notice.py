@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from proposals.exceptions import IllegalTransition
+from core.errors import IllegalTransition
 from workflows import services
 from workflows.flows import ProposalFlow
 

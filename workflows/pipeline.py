@@ -15,7 +15,7 @@ from accounts.roles import grant_role
 from decisions.models import Document
 from forms.builder import build_answer_form
 from proposals.enums import ProposalStatus as S, ScreeningOutcome
-from proposals.exceptions import DomainError
+from core.errors import DomainError
 from proposals.models import Proposal
 from proposals.services.answers import save_answers
 from proposals.services.submission import create_proposal

@@ -13,7 +13,7 @@ from funding import services as funding_services
 from funding.models import FundingApproval
 from incubation import services as incubation_services
 from proposals.enums import ProposalStatus as S, Transition
-from proposals.exceptions import IllegalTransition, InvalidInput, NotPermitted
+from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from proposals.services.submission import submission_problems
 from proposals.services.screening import record_screening
 from proposals.services.transition import transition_proposal

@@ -11,8 +11,8 @@ from viewflow.workflow.models import Task
 from funding.enums import Instrument
 from funding.models import FundingApproval
 from funding.selectors import fund_balance, pending_approval
-from pocflow.views import render_domain_error, require_perm
-from proposals.exceptions import DomainError
+from core.views import render_domain_error, require_perm
+from core.errors import DomainError
 from proposals.forms import ScreeningForm, WithdrawForm
 from proposals.models import Proposal
 from proposals.views import save_edit

@@ -26,7 +26,7 @@ from incubation.enums import AcceptanceOutcome, AgreementStatus, ProjectStatus
 from incubation.models import Acceptance, Project
 from incubation.services.money import return_unpaid
 from incubation.signals import acceptance_recorded
-from proposals.exceptions import ConcurrentChange, IllegalTransition, InvalidInput, NotPermitted
+from core.errors import ConcurrentChange, IllegalTransition, InvalidInput, NotPermitted
 from proposals.models import AuditEntry
 from proposals.services.audit import record_audit
 

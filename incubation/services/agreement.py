@@ -22,8 +22,8 @@ from funding.enums import DeadlineAction, Instrument
 from incubation.enums import AgreementStatus, BudgetCategory, MilestoneStatus, TrancheGate, TrancheStatus
 from incubation.models import Agreement, BudgetLine, Kpi, Milestone, Tranche
 from incubation.signals import agreement_issued
-from pocflow.numbers import money
-from proposals.exceptions import IllegalTransition, InvalidInput, NotPermitted
+from core.numbers import money
+from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from proposals.services.audit import record_audit
 
 SIGNED_COPY_MAX_BYTES = 20 * MB

@@ -24,8 +24,8 @@ from django.utils.translation import gettext as _
 from accounts.mail import queue_user_mail
 from incubation.enums import AgreementStatus, BudgetCategory, ChangeKind, ChangeStatus
 from incubation.models import Agreement, BudgetLine, ChangeRequest, Project
-from pocflow.numbers import money
-from proposals.exceptions import IllegalTransition, InvalidInput, NotPermitted
+from core.numbers import money
+from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from proposals.services.audit import record_audit
 
 # An extension may move the end date at most this many months past the current planned end.

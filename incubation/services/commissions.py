@@ -35,7 +35,7 @@ from funding.enums import CommissionBasis, CommissionEntryKind, CommissionKind, 
 from funding.models import CommissionEntry, CommissionRule
 from incubation.enums import ProjectStatus
 from incubation.models import TechManagerAssignment
-from proposals.exceptions import IllegalTransition, InvalidInput, NotPermitted
+from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from proposals.services.audit import record_audit
 
 BASES_FOR_SOURCE = {

@@ -42,7 +42,7 @@ from funding.selectors import paid_to, proposal_position
 from incubation.enums import SettlementKind
 from incubation.models import Agreement, Project, Settlement
 from incubation.signals import settlement_recorded
-from proposals.exceptions import IllegalTransition, InvalidInput, NotPermitted
+from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from proposals.services.audit import record_audit
 
 CONVERSION_METHOD = "post-money-concession-v1"

@@ -20,7 +20,7 @@ from accounts.mail import queue_user_mail
 from incubation.enums import AgreementStatus, MidtermOutcome
 from incubation.models import MidtermCheck, Project
 from incubation.services.money import return_unpaid
-from proposals.exceptions import ConcurrentChange, IllegalTransition, InvalidInput, NotPermitted
+from core.errors import ConcurrentChange, IllegalTransition, InvalidInput, NotPermitted
 from proposals.services.audit import record_audit
 
 

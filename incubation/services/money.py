@@ -19,7 +19,7 @@ from incubation.enums import (
 )
 from incubation.models import Acceptance, MidtermCheck, Tranche
 from incubation.signals import tranche_released
-from proposals.exceptions import IllegalTransition, InvalidInput, NotPermitted
+from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from proposals.services.audit import record_audit
 
 

@@ -30,7 +30,7 @@ from funding.enums import CommissionSource
 from incubation.enums import ContractKind, PatentKind, PatentStatus, ProjectStatus
 from incubation.models import AnnualFigure, Company, FinancingRound, Kpi, Patent, Project, TechContract
 from incubation.services import commissions, conversion
-from proposals.exceptions import IllegalTransition, InvalidInput, NotPermitted
+from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from proposals.services.audit import record_audit
 
 CREDIT_CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"

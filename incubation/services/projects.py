@@ -11,7 +11,7 @@ from funding.models import FundingDecision
 from incubation.enums import MilestoneStatus, ProjectStatus, TrancheGate
 from incubation.models import Agreement, Milestone, ProgressNote, Project, Tranche
 from proposals.enums import ProposalStatus
-from proposals.exceptions import ConcurrentChange, IllegalTransition, InvalidInput, NotPermitted
+from core.errors import ConcurrentChange, IllegalTransition, InvalidInput, NotPermitted
 from proposals.rules import is_incubation_manager
 from proposals.services.audit import record_audit
 

@@ -30,7 +30,7 @@ from forms.enums import FileType
 from forms.uploads import MB, validate_upload
 from incubation.enums import AgreementStatus, ProjectStatus, ReportStatus
 from incubation.models import ProgressReport, Project
-from proposals.exceptions import IllegalTransition, InvalidInput, NotPermitted
+from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from proposals.services.audit import record_audit
 
 # A quarter's report is due this many days after the quarter ends.

@@ -11,7 +11,7 @@ from forms.enums import QuestionKind
 from forms.models import Question
 from forms.uploads import CONTENT_TYPES, EXTENSIONS
 from proposals.enums import EDITABLE_STATES
-from proposals.exceptions import IllegalTransition
+from core.errors import IllegalTransition
 from proposals.models import Answer, Proposal
 from proposals.services.audit import record_audit
 

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from proposals.enums import EDITABLE_STATES
-from proposals.exceptions import IllegalTransition, InvalidInput, NotPermitted
+from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from proposals.models import Call, ExpertAvoidance, Proposal
 from proposals.services.audit import record_audit
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.enums import Role
 from accounts.models import User
 from proposals.enums import ProposalStatus
-from proposals.exceptions import IllegalTransition, InvalidInput, NotPermitted
+from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from proposals.models import Proposal
 from proposals.services.audit import record_audit
 from reviews.enums import ACTIVE_REVIEW_STATES, OPEN_REVIEW_STATES, AssignmentRunStatus, CandidateRole

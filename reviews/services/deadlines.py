@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from accounts.mail import queue_user_mail
 from proposals.enums import ProposalStatus
-from proposals.exceptions import IllegalTransition, InvalidInput, NotPermitted
+from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from proposals.services.audit import record_audit
 from reviews.enums import ConflictSource, OPEN_REVIEW_STATES, ReviewStatus
 from reviews.services.assignment import check_assignable

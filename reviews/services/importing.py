@@ -29,7 +29,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _, gettext_lazy
 
 from accounts.enums import Role
-from proposals.exceptions import InvalidInput, NotPermitted
+from core.errors import InvalidInput, NotPermitted
 from proposals.services.audit import record_audit
 from reviews.enums import ExpertType, RelationKind
 from reviews.models import ExpertProfile, ExpertRelation, ExpertUnavailability

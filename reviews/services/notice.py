@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from accounts.mail import queue_user_mail
 from proposals.enums import ProposalStatus
-from proposals.exceptions import ConcurrentChange, IllegalTransition, InvalidInput, NotPermitted
+from core.errors import ConcurrentChange, IllegalTransition, InvalidInput, NotPermitted
 from proposals.models import Proposal
 from proposals.services.audit import record_audit
 from reviews.enums import NoticeStatus, ObjectionStatus

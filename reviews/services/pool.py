@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.enums import Role
 from accounts.roles import grant_role, has_role
-from proposals.exceptions import InvalidInput, NotPermitted
+from core.errors import InvalidInput, NotPermitted
 from proposals.services.audit import record_audit
 from reviews.models import ExpertProfile, ExpertRelation, ExpertUnavailability
 from reviews.pool_rules import can_edit_profile, can_manage_pool

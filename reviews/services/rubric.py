@@ -5,11 +5,11 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from proposals.exceptions import InvalidInput, NotPermitted
+from core.errors import InvalidInput, NotPermitted
 from proposals.services.audit import record_audit
 from reviews.enums import Band
 from reviews.models import CriterionBand
-from pocflow.numbers import plain
+from core.numbers import plain
 
 LETTERS = [Band.A, Band.B, Band.C, Band.D]  # top band first
 # "Fill evenly" defaults as fractions of the criterion's maximum: (from, to, Chinese, English)

@@ -7,8 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pocflow.numbers import plain
-from proposals.exceptions import IllegalTransition, InvalidInput, NotPermitted
+from core.numbers import plain
+from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from proposals.services.audit import record_audit
 from reviews.enums import OPEN_REVIEW_STATES, Confidence, Recommendation, ReviewStatus
 from reviews.models import Conflict, Score

@@ -27,7 +27,7 @@ from incubation.enums import AcceptanceOutcome, SettlementKind
 from incubation.models import Agreement, Settlement, TechManagerAssignment
 from incubation.services.agreement import issue_agreement
 from incubation.signals import acceptance_recorded, agreement_issued, settlement_recorded, tranche_released
-from proposals.exceptions import NotPermitted
+from core.errors import NotPermitted
 from proposals.models import AuditEntry, Proposal
 from tests.decisions.incubation_docs_support import KPI_NAME, RARE_NAME, DocsWorld
 from tests.decisions.pdfutil import embedded_fonts, pdf_text, squash

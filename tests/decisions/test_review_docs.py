@@ -19,7 +19,7 @@ from decisions.enums import DocumentKind
 from decisions.models import Document
 from decisions.pdf import FONT_FAMILY, FONT_POSTSCRIPT_NAME, MissingGlyphError, render_pdf
 from decisions.services import UnknownDocumentLanguage, issue_panel_sheet, issue_review_summary
-from proposals.exceptions import NotPermitted
+from core.errors import NotPermitted
 from proposals.models import AuditEntry, Proposal
 from proposals.signals import proposal_transitioned
 from reviews.enums import ExpertType

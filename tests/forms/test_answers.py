@@ -6,7 +6,7 @@ from django.core.files.storage import default_storage
 from django.utils import translation
 
 from forms.builder import build_answer_form
-from proposals.exceptions import IllegalTransition
+from core.errors import IllegalTransition
 from proposals.models import Answer, AuditEntry
 from proposals.services.answers import answers_by_question, missing_required_answers, save_answers
 from proposals.services.transition import transition_proposal

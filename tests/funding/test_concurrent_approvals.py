@@ -7,7 +7,7 @@ from django.utils import translation
 from funding.models import LedgerEntry
 from funding.selectors import fund_balance
 from proposals.enums import ProposalStatus as S
-from proposals.exceptions import InvalidInput
+from core.errors import InvalidInput
 from tests.factories import FundFactory, UserFactory
 from tests.concurrency import POSTGRES_ONLY, race
 from tests.helpers import World

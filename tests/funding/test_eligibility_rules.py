@@ -11,7 +11,7 @@ from funding.eligibility import Result, evaluate, record_eligibility_facts
 from funding.enums import EligibilityKind as K, Instrument
 from funding.models import EligibilityFacts, EligibilityRule, FundingApproval, FundingDecision, LedgerEntry
 from proposals.enums import ProposalStatus as S
-from proposals.exceptions import InvalidInput, NotPermitted
+from core.errors import InvalidInput, NotPermitted
 from proposals.models import AuditEntry
 from tests.factories import FundFactory, ProposalFactory, UserFactory
 from tests.helpers import World

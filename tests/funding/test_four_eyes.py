@@ -11,7 +11,7 @@ from funding.enums import ApprovalDecision, Instrument, LedgerKind
 from funding.models import Fund, FundingApproval, FundingDecision, LedgerEntry
 from funding.selectors import pending_approval
 from proposals.enums import ProposalStatus as S
-from proposals.exceptions import InvalidInput, NotPermitted
+from core.errors import InvalidInput, NotPermitted
 from proposals.models import AuditEntry
 from reviews.models import Conflict
 from tests.factories import FundFactory, UserFactory

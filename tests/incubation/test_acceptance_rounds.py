@@ -16,7 +16,7 @@ from incubation.services.acceptance import flag_overdue_rectifications, record_a
 from incubation.services.midterm import record_midterm_check
 from incubation.services.money import gate_status
 from incubation.signals import acceptance_recorded
-from proposals.exceptions import IllegalTransition, InvalidInput
+from core.errors import IllegalTransition, InvalidInput
 from tests.factories import UserFactory
 from tests.incubation.lifecycle_support import LifecycleWorld, audit_rows, client_for, returns_of, team_of
 

@@ -8,7 +8,7 @@ from django.utils import translation
 from incubation.enums import AgreementStatus, TrancheGate
 from incubation.models import Agreement, Kpi, Milestone
 from incubation.services.agreement import save_tranches
-from proposals.exceptions import InvalidInput
+from core.errors import InvalidInput
 from tests.incubation.agreement_support import (
     audit_actions, budget_data, budget_state, days, formset_data, incubating, kpi_state, login, messages_of,
     milestone_state, tranche_data, tranche_state, url,

@@ -106,7 +106,7 @@ def test_progress_notes_cannot_accept_a_milestone_behind_the_acceptance_step(run
     from django.utils import translation
 
     from incubation.services import record_progress
-    from proposals.exceptions import InvalidInput
+    from core.errors import InvalidInput
 
     world, project, milestone = running
 

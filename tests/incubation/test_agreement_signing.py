@@ -10,7 +10,7 @@ from incubation.enums import AgreementStatus
 from incubation.models import Agreement
 from incubation.services.agreement import issue_agreement
 from incubation.signals import agreement_issued
-from proposals.exceptions import InvalidInput
+from core.errors import InvalidInput
 from tests.factories import UserFactory
 from tests.forms.samples import PDF, pdf_with, upload
 from tests.incubation.agreement_support import (
@@ -165,7 +165,7 @@ def test_upload_before_issue_is_refused(client):
 
 def test_issue_by_service_requires_an_incubation_manager():
     world, project, agreement = incubating()
-    from proposals.exceptions import NotPermitted
+    from core.errors import NotPermitted
 
     with pytest.raises(NotPermitted):
         issue_agreement(agreement=agreement, actor=world.fund_manager)

@@ -21,7 +21,7 @@ from incubation.services.commissions import (
     save_commission_rule,
 )
 from incubation.services.outcomes import record_contract, record_financing_round
-from proposals.exceptions import IllegalTransition, InvalidInput, NotPermitted
+from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from proposals.models import AuditEntry
 from tests.factories import UserFactory
 from tests.helpers import World

@@ -16,7 +16,7 @@ from incubation.services.conversion import (
 )
 from incubation.services.outcomes import record_financing_round
 from incubation.signals import settlement_recorded
-from proposals.exceptions import IllegalTransition, InvalidInput, NotPermitted
+from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from proposals.models import AuditEntry
 from tests.helpers import World
 from tests.incubation.outcomes_support import big_world, days, invest_first, round_data

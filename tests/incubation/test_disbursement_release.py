@@ -13,7 +13,7 @@ from incubation.enums import MilestoneStatus, TrancheGate, TrancheStatus
 from incubation.models import Milestone, Tranche
 from incubation.services.agreement import save_tranches
 from incubation.services.money import gate_status, release_tranche
-from proposals.exceptions import InvalidInput
+from core.errors import InvalidInput
 from proposals.models import AuditEntry
 from tests.incubation.agreement_support import (
     accept, audit_actions, incubating, login, messages_of, pass_midterm, releases, signed, url,
@@ -214,7 +214,7 @@ def test_gate_status_reads_prefetched_checks_without_queries(django_assert_num_q
 
 def test_terminated_project_tranches_cannot_be_released():
     from incubation.services import close_project
-    from proposals.exceptions import IllegalTransition
+    from core.errors import IllegalTransition
 
     world, project, agreement = signed()
     close_project(project=project, actor=world.incubator, outcome="terminated", note="中期检查不合格")

@@ -13,7 +13,7 @@ from incubation.enums import MidtermOutcome, ProjectStatus, TrancheGate, Tranche
 from incubation.models import MidtermCheck, Tranche
 from incubation.services.midterm import record_midterm_check
 from incubation.services.money import gate_status
-from proposals.exceptions import IllegalTransition, InvalidInput
+from core.errors import IllegalTransition, InvalidInput
 from tests.factories import UserFactory
 from tests.incubation.lifecycle_support import LifecycleWorld, audit_rows, client_for, returns_of, team_of
 

@@ -19,7 +19,7 @@ from incubation.services.outcomes import (
     record_financing_round,
     record_patent,
 )
-from proposals.exceptions import IllegalTransition, InvalidInput, NotPermitted
+from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from proposals.models import AuditEntry
 from tests.factories import UserFactory
 from tests.helpers import World

@@ -6,7 +6,7 @@ from django.urls import reverse
 from incubation.enums import MilestoneStatus, ProjectStatus
 from incubation.models import Milestone, ProgressNote, Project
 from incubation.services import close_project
-from proposals.exceptions import ConcurrentChange
+from core.errors import ConcurrentChange
 from proposals.models import AuditEntry
 from tests.factories import ProposalFactory, UserFactory
 

@@ -12,7 +12,7 @@ from accounts.enums import Role
 from incubation.enums import ReportStatus
 from incubation.models import ProgressReport
 from incubation.services import reports
-from proposals.exceptions import InvalidInput, NotPermitted
+from core.errors import InvalidInput, NotPermitted
 from proposals.models import AuditEntry
 from tests.factories import UserFactory
 from tests.forms.samples import PDF, upload

@@ -10,7 +10,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from accounts.enums import Role
-from proposals.exceptions import IllegalTransition, InvalidInput, NotPermitted
+from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from proposals.models import AuditEntry
 from reviews.enums import AssignmentRunStatus, CandidateRole, ExpertType, ReviewStatus
 from reviews.models import AssignmentRun, ExpertUnavailability, Review

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.enums import Role
-from proposals.exceptions import IllegalTransition, InvalidInput, NotPermitted
+from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from proposals.models import AuditEntry, ExpertAvoidance
 from proposals.services.submission import set_avoid_requests
 from tests.factories import CallFactory, UserFactory

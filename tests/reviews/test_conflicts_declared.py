@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.enums import Role
-from proposals.exceptions import IllegalTransition, InvalidInput, NotPermitted
+from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from proposals.models import AuditEntry
 from reviews.enums import ConflictSource, ReviewStatus
 from reviews.models import Conflict

@@ -5,7 +5,7 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from forms.enums import QuestionKind
-from proposals.exceptions import InvalidInput
+from core.errors import InvalidInput
 from proposals.models import Answer, ExpertAvoidance
 from reviews.enums import ConflictSource, RelationKind
 from reviews.models import Conflict, ExpertProfile

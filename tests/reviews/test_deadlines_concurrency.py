@@ -5,7 +5,7 @@ import datetime as dt
 from django.core import mail
 
 from proposals.enums import ProposalStatus as S
-from proposals.exceptions import DomainError
+from core.errors import DomainError
 from reviews.models import NoticeEntry, ReviewReminder
 from reviews.services.deadlines import send_due_reminders
 from reviews.services.notice import close_due_notices

@@ -8,7 +8,7 @@ from django.utils import translation
 
 from accounts.enums import Role
 from accounts.roles import has_role
-from proposals.exceptions import InvalidInput, NotPermitted
+from core.errors import InvalidInput, NotPermitted
 from proposals.models import AuditEntry
 from reviews.enums import ExpertType, RelationKind
 from reviews.models import Conflict, ExpertProfile, ExpertRelation, ExpertUnavailability

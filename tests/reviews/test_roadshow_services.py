@@ -8,7 +8,7 @@ from django.core import mail
 from django.utils import timezone, translation
 
 from accounts.enums import Role
-from proposals.exceptions import IllegalTransition, InvalidInput, NotPermitted
+from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from proposals.models import AuditEntry
 from reviews.models import Conflict, RoadshowCriterion, RoadshowJudge, RoadshowScore, RoadshowSheet, RoadshowSlot
 from reviews.services import roadshow

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.enums import Role
-from proposals.exceptions import InvalidInput, NotPermitted
+from core.errors import InvalidInput, NotPermitted
 from proposals.models import AuditEntry
 from reviews.models import CriterionBand
 from reviews.services.rubric import band_problems, even_bands, save_rubric_bands

@@ -6,7 +6,7 @@ import pytest
 from django.utils import translation
 from viewflow.workflow.status import STATUS
 
-from proposals.exceptions import IllegalTransition, InvalidInput, NotPermitted
+from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from proposals.models import AuditEntry
 from reviews.enums import ReviewStatus
 from reviews.models import Score

@@ -11,7 +11,7 @@ from viewflow.workflow.status import STATUS
 
 from accounts.enums import Role
 from proposals.enums import ProposalStatus as S
-from proposals.exceptions import IllegalTransition, InvalidInput, NotPermitted
+from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from proposals.models import AuditEntry
 from reviews.enums import ConflictSource, ReviewStatus
 from reviews.models import Conflict, Review

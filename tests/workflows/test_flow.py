@@ -8,7 +8,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import PROCESS, STATUS
 
 from proposals.enums import ProposalStatus as S, ScreeningOutcome
-from proposals.exceptions import InvalidInput, NotPermitted
+from core.errors import InvalidInput, NotPermitted
 from proposals.models import AuditEntry
 from reviews.enums import ReviewStatus
 from tests.helpers import World
