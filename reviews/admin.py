@@ -55,6 +55,7 @@ class ReviewAdmin(admin.ModelAdmin):
     list_display = ("proposal", "expert", "status", "deadline", "submitted_at", "veto")
     list_filter = ("status", "veto")
     raw_id_fields = ("proposal", "expert", "assigned_by", "replaced_by")
+    readonly_fields = ("status",)  # changes only through its door (reviews.services.states)
     inlines = [ScoreInline]
 
 
@@ -101,6 +102,7 @@ class CandidateInline(admin.TabularInline):
 class AssignmentRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("call", "status", "experts_per_proposal", "total_affinity", "solve_ms", "requested_by", "created_at")
     list_filter = ("status",)
+    readonly_fields = ("status",)  # changes only through its door (reviews.services.states)
 
 
 @admin.register(RoadshowJudge)
@@ -138,6 +140,7 @@ class EntryInline(admin.TabularInline):
 class PublicNoticeAdmin(admin.ModelAdmin):
     list_display = ("title_zh", "call", "starts_at", "ends_at", "status")
     list_filter = ("status",)
+    readonly_fields = ("status",)  # changes only through its door (reviews.services.states)
     inlines = [EntryInline]
 
 
@@ -145,3 +148,4 @@ class PublicNoticeAdmin(admin.ModelAdmin):
 class ObjectionAdmin(admin.ModelAdmin):
     list_display = ("notice", "entry", "name", "email", "status", "lodged_at", "resolved_at")
     list_filter = ("status",)
+    readonly_fields = ("status",)  # changes only through its door (reviews.services.states)

@@ -1,3 +1,5 @@
+from enum import StrEnum
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +16,15 @@ class ReviewStatus(models.TextChoices):
 
 ACTIVE_REVIEW_STATES = (ReviewStatus.ASSIGNED, ReviewStatus.DRAFT, ReviewStatus.SUBMITTED)
 OPEN_REVIEW_STATES = (ReviewStatus.ASSIGNED, ReviewStatus.DRAFT)
+
+
+class ReviewTransition(StrEnum):
+    """Stable names of the review transitions (method names on Review)."""
+
+    SAVE_DRAFT = "save_draft"
+    SUBMIT = "submit"
+    DECLINE = "decline"
+    CANCEL = "cancel"
 
 
 class ExpertType(models.TextChoices):
@@ -81,6 +92,16 @@ class AssignmentRunStatus(models.TextChoices):
     INFEASIBLE = "infeasible", _("Infeasible")
 
 
+DISCARDABLE_RUN_STATES = (AssignmentRunStatus.PROPOSED, AssignmentRunStatus.INFEASIBLE)
+
+
+class AssignmentRunTransition(StrEnum):
+    """Stable names of the assignment-run transitions (method names on AssignmentRun)."""
+
+    APPLY = "apply"
+    DISCARD = "discard"
+
+
 class CandidateRole(models.TextChoices):
     ASSIGNED = "assigned", _("Proposed assignment")
     KEPT = "kept", _("Existing assignment (kept)")
@@ -97,7 +118,20 @@ class NoticeStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+class NoticeTransition(StrEnum):
+    """Stable names of the public-notice transitions (method names on PublicNotice)."""
+
+    CLOSE = "close"
+
+
 class ObjectionStatus(models.TextChoices):
     OPEN = "open", _("Open")
     UPHELD = "upheld", _("Upheld — approval reopened")
     DISMISSED = "dismissed", _("Dismissed")
+
+
+class ObjectionTransition(StrEnum):
+    """Stable names of the objection transitions (method names on Objection)."""
+
+    UPHOLD = "uphold"
+    DISMISS = "dismiss"

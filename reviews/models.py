@@ -6,12 +6,24 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
 
+from core.fsm import SafeConcurrentTransitionMixin
 from core.i18n import localized
+from reviews import door_rules
 from reviews.enums import (
-    AssignmentRunStatus, Band, CandidateRole, Confidence, ConflictSource, ExpertType, JudgeKind, NoticeStatus,
-    ObjectionStatus, PanelOutcome, Recommendation, RelationKind, ReviewStatus,
+    DISCARDABLE_RUN_STATES, OPEN_REVIEW_STATES, AssignmentRunStatus, Band, CandidateRole, Confidence, ConflictSource,
+    ExpertType, JudgeKind, NoticeStatus, ObjectionStatus, PanelOutcome, Recommendation, RelationKind, ReviewStatus,
 )
+
+
+def _allowed(predicate):
+    """Adapt a (user, record) predicate to django-fsm's (instance, user) permission."""
+
+    def check(instance, user):
+        return bool(predicate(user, instance))
+
+    return check
 
 
 class Criterion(models.Model):
@@ -177,12 +189,15 @@ class ExpertRelation(models.Model):
         return f"{self.get_kind_display()}: {self.name}"
 
 
-class Review(models.Model):
-    """One expert's assignment to a proposal and, once scored, their review."""
+class Review(SafeConcurrentTransitionMixin, models.Model):
+    """One expert's assignment to a proposal and, once scored, their review.
+
+    `status` changes only through the door `reviews.services.states.transition_review`."""
 
     proposal = models.ForeignKey("proposals.Proposal", on_delete=models.CASCADE, related_name="reviews")
     expert = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews")
-    status = models.CharField(_("status"), max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.ASSIGNED, db_index=True)
+    status = FSMField(_("status"), max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.ASSIGNED,
+                      protected=True, db_index=True)
     assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     assigned_at = models.DateTimeField(_("assigned at"), default=timezone.now)
     deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
@@ -207,6 +222,32 @@ class Review(models.Model):
 
     def __str__(self):
         return _("Review %(n)s of %(proposal)s") % {"n": self.pk, "proposal": self.proposal}
+
+    # Transitions: bodies change fields in memory only; the door (reviews.services.states) checks,
+    # saves, audits and notifies.
+
+    @transition(field=status, source=OPEN_REVIEW_STATES, target=ReviewStatus.DRAFT,
+                permission=_allowed(door_rules.is_reviewing_expert))
+    def save_draft(self):
+        pass
+
+    @transition(field=status, source=OPEN_REVIEW_STATES, target=ReviewStatus.SUBMITTED,
+                permission=_allowed(door_rules.is_reviewing_expert))
+    def submit(self, *, at=None):
+        self.submitted_at = at or timezone.now()
+
+    @transition(field=status, source=OPEN_REVIEW_STATES, target=ReviewStatus.DECLINED,
+                permission=_allowed(door_rules.is_reviewing_expert))
+    def decline(self, *, reason, at=None):
+        """The expert declares a conflict of interest, or a conflict recorded later ends the review (system)."""
+        self.declined_at = at or timezone.now()
+        self.decline_reason = reason
+
+    @transition(field=status, source=OPEN_REVIEW_STATES, target=ReviewStatus.CANCELED,
+                permission=_allowed(door_rules.is_assigning_officer))
+    def cancel(self, *, replaced_by):
+        """Staff replace an overdue expert: this review ends, `replaced_by` takes over."""
+        self.replaced_by = replaced_by
 
     @property
     def weighted_total(self):
@@ -356,12 +397,16 @@ class RankingAdjustment(models.Model):
         return f"{self.proposal}: {self.from_position} → {self.to_position}"
 
 
-class AssignmentRun(models.Model):
-    """One run of the automatic assignment for a call: the proposed plan, its figures and diagnostics."""
+class AssignmentRun(SafeConcurrentTransitionMixin, models.Model):
+    """One run of the automatic assignment for a call: the proposed plan, its figures and diagnostics.
+
+    Created proposed (or infeasible); `status` changes only through the door
+    `reviews.services.states.transition_assignment_run`."""
 
     call = models.ForeignKey("proposals.Call", on_delete=models.CASCADE, related_name="assignment_runs")
     experts_per_proposal = models.PositiveSmallIntegerField(_("experts per proposal"))
-    status = models.CharField(_("status"), max_length=20, choices=AssignmentRunStatus.choices, default=AssignmentRunStatus.PROPOSED)
+    status = FSMField(_("status"), max_length=20, choices=AssignmentRunStatus.choices, default=AssignmentRunStatus.PROPOSED,
+                      protected=True)
     method = models.CharField(_("method"), max_length=80)
     total_affinity = models.DecimalField(_("total affinity"), max_digits=12, decimal_places=4, null=True, blank=True)
     solve_ms = models.PositiveIntegerField(_("solve time (ms)"), null=True, blank=True)
@@ -378,6 +423,17 @@ class AssignmentRun(models.Model):
 
     def __str__(self):
         return _("Assignment for %(call)s at %(time)s") % {"call": self.call, "time": self.created_at}
+
+    @transition(field=status, source=AssignmentRunStatus.PROPOSED, target=AssignmentRunStatus.APPLIED,
+                permission=_allowed(door_rules.is_assigning_officer))
+    def apply(self, *, by, at=None):
+        self.applied_by = by
+        self.applied_at = at or timezone.now()
+
+    @transition(field=status, source=DISCARDABLE_RUN_STATES, target=AssignmentRunStatus.DISCARDED,
+                permission=_allowed(door_rules.is_assigning_officer))
+    def discard(self):
+        pass
 
 
 class AssignmentCandidate(models.Model):
@@ -499,8 +555,10 @@ class RoadshowScore(models.Model):
         return f"{self.criterion}: {self.value}"
 
 
-class PublicNotice(models.Model):
-    """A public notice (公示) of a call's approved list, open for objections until it ends."""
+class PublicNotice(SafeConcurrentTransitionMixin, models.Model):
+    """A public notice (公示) of a call's approved list, open for objections until it ends.
+
+    `status` changes only through the door `reviews.services.states.transition_notice`."""
 
     call = models.ForeignKey("proposals.Call", on_delete=models.PROTECT, related_name="notices")
     title_zh = models.CharField(_("title (Chinese)"), max_length=300)
@@ -509,7 +567,7 @@ class PublicNotice(models.Model):
     body_en = models.TextField(_("text (English)"), blank=True)
     starts_at = models.DateTimeField(_("published at"))
     ends_at = models.DateTimeField(_("objections until"))
-    status = models.CharField(_("status"), max_length=10, choices=NoticeStatus.choices, default=NoticeStatus.OPEN)
+    status = FSMField(_("status"), max_length=10, choices=NoticeStatus.choices, default=NoticeStatus.OPEN, protected=True)
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
@@ -532,6 +590,12 @@ class PublicNotice(models.Model):
     def is_open_for_objections(self, at=None):
         at = at or timezone.now()
         return self.status == NoticeStatus.OPEN and self.starts_at <= at < self.ends_at
+
+    @transition(field=status, source=NoticeStatus.OPEN, target=NoticeStatus.CLOSED,
+                permission=_allowed(door_rules.is_notice_officer))
+    def close(self, *, at=None):
+        """The period is over, every entry final or off the list, no open objection on the whole list."""
+        self.closed_at = at or timezone.now()
 
 
 class NoticeEntry(models.Model):
@@ -561,8 +625,10 @@ class NoticeEntry(models.Model):
         return f"{self.notice} — {self.proposal}"
 
 
-class Objection(models.Model):
-    """An objection lodged by anyone during a notice period, resolved by staff."""
+class Objection(SafeConcurrentTransitionMixin, models.Model):
+    """An objection lodged by anyone during a notice period, resolved by staff.
+
+    `status` changes only through the door `reviews.services.states.transition_objection`."""
 
     notice = models.ForeignKey(PublicNotice, on_delete=models.PROTECT, related_name="objections")
     entry = models.ForeignKey(NoticeEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="objections")
@@ -572,7 +638,8 @@ class Objection(models.Model):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     reasons = models.TextField(_("reasons"))
     lodged_at = models.DateTimeField(_("lodged at"), default=timezone.now)
-    status = models.CharField(_("status"), max_length=10, choices=ObjectionStatus.choices, default=ObjectionStatus.OPEN, db_index=True)
+    status = FSMField(_("status"), max_length=10, choices=ObjectionStatus.choices, default=ObjectionStatus.OPEN,
+                      protected=True, db_index=True)
     resolution = models.TextField(_("resolution"), blank=True)
     resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
@@ -584,3 +651,18 @@ class Objection(models.Model):
 
     def __str__(self):
         return _("Objection %(n)s to %(notice)s") % {"n": self.pk, "notice": self.notice}
+
+    @transition(field=status, source=ObjectionStatus.OPEN, target=ObjectionStatus.UPHELD,
+                permission=_allowed(door_rules.is_notice_officer))
+    def uphold(self, *, resolution, by, at=None):
+        self._resolve(resolution, by, at)
+
+    @transition(field=status, source=ObjectionStatus.OPEN, target=ObjectionStatus.DISMISSED,
+                permission=_allowed(door_rules.is_notice_officer))
+    def dismiss(self, *, resolution, by, at=None):
+        self._resolve(resolution, by, at)
+
+    def _resolve(self, resolution, by, at):
+        self.resolution = resolution
+        self.resolved_by = by
+        self.resolved_at = at or timezone.now()

@@ -8,15 +8,14 @@ applied and the message names it.
 from collections import defaultdict
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError, IllegalTransition, InvalidInput, NotPermitted
-from proposals.services.audit import record_audit
-from reviews.enums import AssignmentRunStatus, CandidateRole
+from reviews.enums import AssignmentRunStatus, AssignmentRunTransition, CandidateRole
 from reviews.models import AssignmentCandidate, AssignmentRun
 from reviews.rules import can_assign_experts
 from reviews.services.auto_assign import open_load
+from reviews.services.states import transition_assignment_run
 from workflows import services
 
 REFUSALS = {
@@ -55,13 +54,8 @@ def apply_assignment_run(*, run, user) -> int:
                     _("“%(proposal)s” could not be assigned: %(reason)s Nothing was applied; propose a new assignment.")
                     % {"proposal": proposal, "reason": exc}
                 ) from exc
-        run.status = AssignmentRunStatus.APPLIED
-        run.applied_by = user
-        run.applied_at = timezone.now()
-        run.save(update_fields=["status", "applied_by", "applied_at"])
-        record_audit(action="assignment.applied", proposal=None, actor=user, data={
-            "run": run.pk, "call": run.call_id, "proposals": len(plan), "reviews": created,
-        })
+        transition_assignment_run(run=run, transition=AssignmentRunTransition.APPLY, actor=user,
+                                  data={"proposals": len(plan), "reviews": created}, transition_kwargs={"by": user})
     return created
 
 

@@ -9,9 +9,10 @@ from accounts.roles import has_role
 from proposals.enums import ProposalStatus
 from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from proposals.services.audit import record_audit
-from reviews.enums import OPEN_REVIEW_STATES, ConflictSource, ReviewStatus
+from reviews.enums import OPEN_REVIEW_STATES, ConflictSource, ReviewStatus, ReviewTransition
 from reviews.models import Conflict, Review
 from reviews.rules import can_assign_experts
+from reviews.services.states import transition_review
 from reviews.signals import conflict_recorded
 
 
@@ -56,16 +57,14 @@ def decline_review(*, review, expert, reason: str) -> Conflict:
     if not reason.strip():
         raise InvalidInput(_("Give the reason for the conflict of interest."))
     with transaction.atomic():
-        review.status = ReviewStatus.DECLINED
-        review.declined_at = timezone.now()
-        review.decline_reason = reason
-        review.save(update_fields=["status", "declined_at", "decline_reason"])
+        transition_review(review=review, transition=ReviewTransition.DECLINE, actor=expert, note=reason,
+                          data={"review": review.pk}, illegal=_("This review can no longer be declined."),
+                          transition_kwargs={"reason": reason})
         review.scores.all().delete()
         conflict, _created = Conflict.objects.get_or_create(
             proposal=review.proposal, expert=expert,
             defaults={"source": ConflictSource.DECLARED, "reason": reason, "recorded_by": expert},
         )
-        record_audit(action="review.declined", proposal=review.proposal, actor=expert, note=reason, data={"review": review.pk})
     return conflict
 
 

@@ -19,16 +19,19 @@ from django.utils.translation import gettext as _
 from accounts.enums import Role
 from accounts.models import User
 from proposals.enums import ProposalStatus
-from core.errors import IllegalTransition, InvalidInput, NotPermitted
+from core.errors import InvalidInput, NotPermitted
 from proposals.models import Proposal
 from proposals.services.audit import record_audit
-from reviews.enums import ACTIVE_REVIEW_STATES, OPEN_REVIEW_STATES, AssignmentRunStatus, CandidateRole
+from reviews.enums import (
+    ACTIVE_REVIEW_STATES, OPEN_REVIEW_STATES, AssignmentRunStatus, AssignmentRunTransition, CandidateRole,
+)
 from reviews.models import (
     AssignmentCandidate, AssignmentRun, CompositionRule, Conflict, ExpertProfile, ExpertUnavailability, Review,
 )
 from reviews.rules import can_assign_experts
 from reviews.services import solver
 from reviews.services.affinity import affinity_matrix
+from reviews.services.states import transition_assignment_run
 
 METHOD = solver.METHOD
 ALTERNATES = 5
@@ -224,11 +227,8 @@ def discard_run(*, run, actor) -> AssignmentRun:
         raise NotPermitted()
     with transaction.atomic():
         run = AssignmentRun.objects.select_for_update().get(pk=run.pk)
-        if run.status not in (AssignmentRunStatus.PROPOSED, AssignmentRunStatus.INFEASIBLE):
-            raise IllegalTransition(_("Only a proposed or infeasible assignment can be discarded."))
-        run.status = AssignmentRunStatus.DISCARDED
-        run.save(update_fields=["status"])
-        record_audit(action="assignment.discarded", proposal=None, actor=actor, data={"run": run.pk, "call": run.call_id})
+        transition_assignment_run(run=run, transition=AssignmentRunTransition.DISCARD, actor=actor,
+                                  illegal=_("Only a proposed or infeasible assignment can be discarded."))
     return run
 
 

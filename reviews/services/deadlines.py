@@ -26,9 +26,10 @@ from accounts.mail import queue_user_mail
 from proposals.enums import ProposalStatus
 from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from proposals.services.audit import record_audit
-from reviews.enums import ConflictSource, OPEN_REVIEW_STATES, ReviewStatus
+from reviews.enums import ConflictSource, OPEN_REVIEW_STATES, ReviewTransition
 from reviews.services.assignment import check_assignable
 from reviews.models import Conflict, Review, ReviewReminder
+from reviews.services.states import transition_review
 from reviews.rules import can_assign_experts
 
 logger = logging.getLogger(__name__)
@@ -179,11 +180,9 @@ def replace_overdue_review(*, review, new_expert, replaced_by) -> Review:
     _check_replacement(new_expert, proposal)
     new = Review.objects.create(proposal=proposal, expert=new_expert, assigned_by=replaced_by,
                                 deadline=default_deadline(proposal=proposal))
-    review.status = ReviewStatus.CANCELED
-    review.replaced_by = new
-    review.save(update_fields=["status", "replaced_by"])
-    record_audit(action="review.replaced", proposal=proposal, actor=replaced_by,
-                 data={"old": review.pk, "new": new.pk, "expert": new_expert.pk, "reason": "overdue"})
+    transition_review(review=review, transition=ReviewTransition.CANCEL, actor=replaced_by,
+                      data={"old": review.pk, "new": new.pk, "expert": new_expert.pk, "reason": "overdue"},
+                      transition_kwargs={"replaced_by": new})
     return new
 
 
@@ -193,16 +192,15 @@ def decline_for_conflict(*, review, conflict) -> Review:
     """A conflict recorded later ends the expert's open review, as if they had declined it."""
     if review.status not in OPEN_REVIEW_STATES:
         raise IllegalTransition(_("This review can no longer be declined."))
-    review.status = ReviewStatus.DECLINED
-    review.declined_at = timezone.now()
     # The applicant's reasons for avoiding an expert are never copied where that expert might read them.
-    review.decline_reason = (
-        str(ConflictSource.APPLICANT.label) if conflict.source == ConflictSource.APPLICANT else conflict.reason
-    )
-    review.save(update_fields=["status", "declined_at", "decline_reason"])
+    reason = str(ConflictSource.APPLICANT.label) if conflict.source == ConflictSource.APPLICANT else conflict.reason
+    # a system act: whoever recorded the conflict (staff, or detection with no actor) was checked there
+    transition_review(review=review, transition=ReviewTransition.DECLINE, actor=conflict.recorded_by, system=True,
+                      note=conflict.reason, illegal=_("This review can no longer be declined."),
+                      data={"review": review.pk, "expert": review.expert_id, "conflict": conflict.pk,
+                            "source": conflict.source},
+                      transition_kwargs={"reason": reason})
     review.scores.all().delete()
-    record_audit(action="review.declined", proposal=review.proposal, actor=conflict.recorded_by, note=conflict.reason,
-                 data={"review": review.pk, "expert": review.expert_id, "conflict": conflict.pk, "source": conflict.source})
     return review
 
 

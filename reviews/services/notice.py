@@ -29,10 +29,11 @@ from proposals.enums import ProposalStatus
 from core.errors import ConcurrentChange, IllegalTransition, InvalidInput, NotPermitted
 from proposals.models import Proposal
 from proposals.services.audit import record_audit
-from reviews.enums import NoticeStatus, ObjectionStatus
+from reviews.enums import NoticeStatus, NoticeTransition, ObjectionStatus, ObjectionTransition
 from reviews.models import NoticeEntry, Objection, PanelDecision, PublicNotice
 from reviews.notice_rules import can_manage_notices
-from reviews.signals import notice_entry_final, objection_upheld
+from reviews.services.states import transition_notice, transition_objection
+from reviews.signals import notice_entry_final
 
 logger = logging.getLogger(__name__)
 
@@ -185,11 +186,11 @@ def _close_if_settled(notice, at):
         return False
     if notice.objections.filter(status=ObjectionStatus.OPEN, entry__isnull=True).exists():
         return False
-    updated = PublicNotice.objects.filter(pk=notice.pk, status=NoticeStatus.OPEN).update(status=NoticeStatus.CLOSED, closed_at=at)
-    if updated:
-        notice.status, notice.closed_at = NoticeStatus.CLOSED, at
-        record_audit(action="notice.closed", data={"notice": notice.pk})
-    return bool(updated)
+    try:
+        transition_notice(notice=notice, transition=NoticeTransition.CLOSE, system=True, transition_kwargs={"at": at})
+    except ConcurrentChange:  # another sweep (or resolution) closed it first: only one closes it
+        return False
+    return True
 
 
 def resolve_objection(*, objection, upheld: bool, resolution: str, resolved_by) -> Objection:
@@ -205,28 +206,30 @@ def resolve_objection(*, objection, upheld: bool, resolution: str, resolved_by) 
         raise InvalidInput(_("This objection names no proposal, so it cannot be upheld against one. "
                              "Dismiss it with a resolution, or ask the objector which proposal it concerns."))
     now = timezone.now()
+    already = _("This objection has already been resolved.")
+    data = {"notice": objection.notice_id, "objection": objection.pk, "entry": entry.pk if entry else None}
     with transaction.atomic():
-        won = Objection.objects.filter(pk=objection.pk, status=ObjectionStatus.OPEN).update(
-            status=ObjectionStatus.UPHELD if upheld else ObjectionStatus.DISMISSED,
-            resolution=resolution.strip(), resolved_by=resolved_by, resolved_at=now,
-        )
-        if not won:
-            raise IllegalTransition(_("This objection has already been resolved."))
-        objection.refresh_from_db()
+        withdrawn = None
+        if upheld and entry.withdrawn_at is None and entry.final_at is None:
+            # off the list first: the door sends objection_upheld last, and the flow reopens the panel
+            entry.withdrawn_at = now
+            entry.save(update_fields=["withdrawn_at"])
+            withdrawn = entry
+        try:
+            transition_objection(
+                objection=objection, transition=ObjectionTransition.UPHOLD if upheld else ObjectionTransition.DISMISS,
+                actor=resolved_by, resolution=resolution, data=data, illegal=already, at=now, withdrawn_entry=withdrawn,
+            )
+        except ConcurrentChange:
+            if withdrawn is not None:
+                entry.withdrawn_at = None  # rolled back with the rest
+            if objection.status != ObjectionStatus.OPEN:  # the optimistic lock: someone resolved it first
+                raise IllegalTransition(already) from None
+            raise
         notice = objection.notice
-        data = {"notice": notice.pk, "objection": objection.pk, "entry": entry.pk if entry else None}
-        proposal = entry.proposal if entry else None
-        if upheld:
-            record_audit(action="notice.objection_upheld", proposal=proposal, actor=resolved_by, note=resolution, data=data)
-            if entry.withdrawn_at is None and entry.final_at is None:
-                entry.withdrawn_at = now
-                entry.save(update_fields=["withdrawn_at"])
-                objection_upheld.send(sender=Objection, entry=entry, actor=resolved_by, note=resolution.strip())
-        else:
-            record_audit(action="notice.objection_dismissed", proposal=proposal, actor=resolved_by, note=resolution, data=data)
-            if notice.ends_at <= now:
-                for ready in _ready_entries(notice):
-                    _finalise(ready, now)
+        if not upheld and notice.ends_at <= now:
+            for ready in _ready_entries(notice):
+                _finalise(ready, now)
         _close_if_settled(notice, now)
     return objection
 

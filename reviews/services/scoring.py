@@ -4,14 +4,14 @@ confidence and the veto (一票否决). Drafts may be partial; submitting makes 
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.numbers import plain
 from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from proposals.services.audit import record_audit
-from reviews.enums import OPEN_REVIEW_STATES, Confidence, Recommendation, ReviewStatus
+from reviews.enums import OPEN_REVIEW_STATES, Confidence, Recommendation, ReviewTransition
 from reviews.models import Conflict, Score
+from reviews.services.states import transition_review
 
 NA = "na"  # the value that marks a criterion as not applicable (missing data, never zero)
 
@@ -105,13 +105,10 @@ def save_review(*, review, expert, scores: dict, opinion: str, panel_note: str =
         review.confidence = confidence
         review.veto = bool(veto)
         review.veto_reason = veto_reason
-        review.status = ReviewStatus.SUBMITTED if submit else ReviewStatus.DRAFT
-        if submit:
-            review.submitted_at = timezone.now()
-        review.save(update_fields=["opinion", "panel_note", "recommendation", "confidence", "veto", "veto_reason",
-                                   "status", "submitted_at"])
-        record_audit(
-            action="review.submitted" if submit else "review.draft_saved", proposal=review.proposal, actor=expert,
+        transition_review(
+            review=review, transition=ReviewTransition.SUBMIT if submit else ReviewTransition.SAVE_DRAFT, actor=expert,
+            illegal=_("This review has already been submitted or closed."),
+            update_fields=["opinion", "panel_note", "recommendation", "confidence", "veto", "veto_reason"],
             data={"review": review.pk, "scores": {str(k): str(v) for k, v in cleaned.items()},
                   "recommendation": recommendation, "confidence": confidence, "veto": bool(veto)},
         )

@@ -200,7 +200,7 @@ def test_a_failed_submit_changes_nothing_even_when_it_fails_midway(monkeypatch):
     def broken_audit(**kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("reviews.services.scoring.record_audit", broken_audit)
+    monkeypatch.setattr("proposals.services.audit.record_audit", broken_audit)  # the door writes the audit row
     before = snapshot(review)
     # act
     with pytest.raises(RuntimeError):
@@ -240,7 +240,7 @@ def test_a_draft_save_that_fails_midway_leaves_the_previous_draft(monkeypatch):
     def broken_audit(**kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("reviews.services.scoring.record_audit", broken_audit)
+    monkeypatch.setattr("proposals.services.audit.record_audit", broken_audit)  # the door writes the audit row
     before = snapshot(review)
     with pytest.raises(RuntimeError):
         services.save_review_draft(**full(world, review, scores={world.criteria[1].pk: "na"}, opinion="二稿"))
