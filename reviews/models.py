@@ -10,6 +10,7 @@ from django_fsm import FSMField, transition
 
 from core.fsm import SafeConcurrentTransitionMixin
 from core.i18n import localized
+from core.models import AppendOnly
 from reviews import door_rules
 from reviews.enums import (
     DISCARDABLE_RUN_STATES, OPEN_REVIEW_STATES, AssignmentRunStatus, Band, CandidateRole, Confidence, ConflictSource,
@@ -286,8 +287,8 @@ class Score(models.Model):
         return f"{self.criterion}: {'N/A' if self.not_applicable else self.value}"
 
 
-class ReviewReminder(models.Model):
-    """A reminder mail sent before a review's deadline; one per review, deadline and offset."""
+class ReviewReminder(AppendOnly):
+    """A reminder mail sent before a review's deadline; one per review, deadline and offset (append-only)."""
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="reminders")
     deadline = models.DateTimeField(_("deadline"))
@@ -326,8 +327,8 @@ class Conflict(models.Model):
         return f"{self.expert} ↔ {self.proposal}"
 
 
-class PanelDecision(models.Model):
-    """The panel's decision on a proposal, recorded by staff, with the figures it saw."""
+class PanelDecision(AppendOnly):
+    """The panel's decision on a proposal, recorded by staff, with the figures it saw (append-only)."""
 
     proposal = models.ForeignKey("proposals.Proposal", on_delete=models.CASCADE, related_name="panel_decisions")
     outcome = models.CharField(_("outcome"), max_length=30, choices=PanelOutcome.choices)
@@ -353,7 +354,7 @@ class PanelDecision(models.Model):
         return f"{self.proposal} — {self.get_outcome_display()}"
 
 
-class PanelRecommendation(models.Model):
+class PanelRecommendation(AppendOnly):
     """The panel chair's recommendation on a proposal, with a rationale (append-only; the latest counts)."""
 
     proposal = models.ForeignKey("proposals.Proposal", on_delete=models.CASCADE, related_name="panel_recommendations")
@@ -373,7 +374,7 @@ class PanelRecommendation(models.Model):
         return f"{self.proposal} — {self.get_recommendation_display()}"
 
 
-class RankingAdjustment(models.Model):
+class RankingAdjustment(AppendOnly):
     """The chair moved a proposal in the call's ranked list, with a reason (append-only).
 
     `order` holds the full ranked list of proposal ids after the move; the latest row is current.
@@ -436,8 +437,8 @@ class AssignmentRun(SafeConcurrentTransitionMixin, models.Model):
         pass
 
 
-class AssignmentCandidate(models.Model):
-    """One expert in a run's plan for a proposal: assigned, kept, or a ranked alternate."""
+class AssignmentCandidate(AppendOnly):
+    """One expert in a run's plan for a proposal: assigned, kept, or a ranked alternate (written once with its run)."""
 
     run = models.ForeignKey(AssignmentRun, on_delete=models.CASCADE, related_name="candidates")
     proposal = models.ForeignKey("proposals.Proposal", on_delete=models.CASCADE, related_name="assignment_candidates")
