@@ -28,5 +28,13 @@ def staff_proposals(*, call=None, status=None, q=None):
     return qs.order_by("-submitted_at", "-pk")
 
 
+# Rows of the expert-review machines (reviews, objections) carry their own states, not the proposal's;
+# the applicant's history never listed them (reviews are blind, objections confidential).
+REVIEW_MACHINE_ACTIONS = ("review.", "notice.")
+
+
 def history(*, proposal):
-    return AuditEntry.objects.filter(proposal=proposal).select_related("actor").order_by("created_at", "pk")
+    rows = AuditEntry.objects.filter(proposal=proposal)
+    for prefix in REVIEW_MACHINE_ACTIONS:
+        rows = rows.exclude(action__startswith=prefix)
+    return rows.select_related("actor").order_by("created_at", "pk")
