@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.enums import Role
 from core.errors import ConcurrentChange, IllegalTransition, NotPermitted
@@ -420,3 +420,23 @@ def test_review_records_of_decisions_and_reminders_are_append_only():
         with pytest.raises(PermissionDenied):
             row.delete()
     assert [type(row).objects.filter(pk=row.pk).exists() for row in rows] == [True] * 5
+
+
+def test_an_officer_upholding_from_a_stale_page_is_told_it_was_already_resolved_and_nothing_changes():
+    from reviews.services.notice import lodge_objection, resolve_objection
+
+    world = NoticeWorld(experts=1)
+    proposal = world.approve()
+    notice = world.publish()
+    objection = lodge_objection(notice=notice, entry=notice.entries.get(), name="王五", email="wangwu@example.org",
+                                reasons="专利重复")
+    stale = Objection.objects.select_related("entry", "notice").get(pk=objection.pk)
+    resolve_objection(objection=objection, upheld=False, resolution="不成立", resolved_by=world.officer)
+    with translation.override("en"), pytest.raises(IllegalTransition) as refused:
+        resolve_objection(objection=stale, upheld=True, resolution="成立", resolved_by=world.officer)
+    proposal.refresh_from_db()
+    assert str(refused.value) == "This objection has already been resolved."
+    assert (stale.status, stale.entry.withdrawn_at, proposal.status) == (ObjectionStatus.DISMISSED, None, S.APPROVED)
+    assert notice.entries.get().withdrawn_at is None
+    assert list(AuditEntry.objects.filter(action__in=["notice.objection_upheld", "notice.objection_dismissed"]).values_list("action", flat=True)) == [
+        "notice.objection_dismissed"]
