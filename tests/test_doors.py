@@ -109,8 +109,8 @@ def test_every_status_field_is_a_protected_fsm_field(request, field):
 
 WRITES = re.compile(
     r"\.(?:status|state)\s*=(?!=)"                         # obj.status = …
-    r"|\.update\([^)]*\b(?:status|state)\s*="              # queryset.update(status=…)
-    r"|bulk_update\([^)]*[\"'](?:status|state)[\"']"       # bulk_update(objs, ["status"])
+    r"|\.update\((?:[^()]|\([^()]*\))*\b(?:status|state)\s*="        # queryset.update(…, status=…)
+    r"|bulk_update\((?:[^()]|\([^()]*\))*[\"'](?:status|state)[\"']"  # bulk_update(objs, ["status"])
     r"|setattr\([^,]+,\s*[\"'](?:status|state)[\"']"       # setattr(obj, "status", …)
 )
 
@@ -142,8 +142,10 @@ def test_the_reviews_machines_change_status_only_through_their_doors():
 def test_the_scan_sees_a_hand_written_status_change():
     assert [bool(WRITES.search(line)) for line in (
         "report.status = ReportStatus.ACCEPTED", "Tranche.objects.filter(pk=1).update(status='released')",
+        "qs.update(n=F('n') + 1,\n          status='released')",
         "if report.status == ReportStatus.ACCEPTED:", "Tranche.objects.filter(status=TrancheStatus.PLANNED)",
-    )] == [True, True, False, False]
+        "qs.update(n=F('n') + 1).filter(status='x')",
+    )] == [True, True, True, False, False, False]
 
 
 # ---------------------------------------------------------------------------------------------
