@@ -118,7 +118,7 @@ def _expected_documents(*, project):
     if agreement is not None:
         yield DocumentKind.FUNDING_AGREEMENT, agreement_subject(agreement), None, agreement.issued_at
     for tranche in Tranche.objects.filter(agreement__project=project, status=TrancheStatus.RELEASED).only(
-            "pk", "order", "released_at"):
+            "pk", "order", "released_at", "status"):
         yield DocumentKind.TRANCHE_NOTICE, f"tranche:{tranche.pk}", tranche.order, tranche.released_at
     for acceptance in Acceptance.objects.filter(project=project, outcome=AcceptanceOutcome.PASS).only(
             "pk", "round", "decided_at"):

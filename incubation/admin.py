@@ -1,5 +1,6 @@
-"""Projects start and close, and milestones change status, only through incubation.services
-(which audit); here the status fields are read-only and progress notes are view-only."""
+"""Projects start and close, and every incubation status changes, only through the doors in
+incubation.services.transitions (which check, audit and signal); here the status fields are
+read-only (tests/test_doors.py checks it) and progress notes are view-only."""
 
 from django.contrib import admin
 

@@ -5,11 +5,12 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
+from django_fsm import RETURN_VALUE, FSMField, transition
 
 from core.fsm import SafeConcurrentTransitionMixin
 from core.models import AppendOnly
 
+from accounts.rules import is_fund_manager, is_incubation_manager
 from funding.enums import DeadlineAction, Instrument, Stage
 from incubation.enums import (
     AcceptanceOutcome, AgreementStatus, BudgetCategory, ChangeKind, ChangeStatus, ContractKind, MidtermOutcome,
@@ -20,7 +21,34 @@ PERCENT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
 POSITIVE = [MinValueValidator(Decimal("0.01"))]
 
 
-class Project(SafeConcurrentTransitionMixin, models.Model):
+class StateMachine(SafeConcurrentTransitionMixin, models.Model):
+    """A record whose `status` is a protected FSMField: its @transition methods change fields in
+    memory only; the doors in incubation.services.transitions check the transition and the actor's
+    permission, save (optimistically locked on the status), audit and signal."""
+
+    class Meta:
+        abstract = True
+
+
+def _may(perm, project_of=lambda instance: instance.project):
+    """django-fsm permission: the actor holds the incubation rule `perm` on the record's project."""
+
+    def check(instance, user):
+        return bool(user.has_perm(perm, project_of(instance)))
+
+    return check
+
+
+def _is(predicate):
+    """django-fsm permission from a (user) role predicate."""
+
+    def check(instance, user):
+        return bool(predicate(user))
+
+    return check
+
+
+class Project(StateMachine):
     """A funded proposal under incubation, with its own lifecycle."""
 
     proposal = models.OneToOneField("proposals.Proposal", on_delete=models.PROTECT, related_name="project")
@@ -41,17 +69,20 @@ class Project(SafeConcurrentTransitionMixin, models.Model):
     def __str__(self):
         return str(self.proposal)
 
-    @transition(field=status, source=[ProjectStatus.ACTIVE, ProjectStatus.RECTIFICATION], target=ProjectStatus.GRADUATED)
+    @transition(field=status, source=[ProjectStatus.ACTIVE, ProjectStatus.RECTIFICATION], target=ProjectStatus.GRADUATED,
+                permission=_may("incubation.manage_project", lambda project: project))
     def graduate(self):
         self.closed_at = timezone.now()
         self.rectification_due = None
 
-    @transition(field=status, source=[ProjectStatus.ACTIVE, ProjectStatus.RECTIFICATION], target=ProjectStatus.TERMINATED)
+    @transition(field=status, source=[ProjectStatus.ACTIVE, ProjectStatus.RECTIFICATION], target=ProjectStatus.TERMINATED,
+                permission=_may("incubation.manage_project", lambda project: project))
     def terminate(self):
         self.closed_at = timezone.now()
         self.rectification_due = None
 
-    @transition(field=status, source=ProjectStatus.ACTIVE, target=ProjectStatus.RECTIFICATION)
+    @transition(field=status, source=ProjectStatus.ACTIVE, target=ProjectStatus.RECTIFICATION,
+                permission=_may("incubation.manage_project", lambda project: project))
     def require_rectification(self, due):
         self.rectification_due = due
 
@@ -60,12 +91,17 @@ class Project(SafeConcurrentTransitionMixin, models.Model):
         return self.status in (ProjectStatus.ACTIVE, ProjectStatus.RECTIFICATION)
 
 
-class Milestone(models.Model):
+# A milestone's progress moves freely between these; acceptance is final.
+PROGRESS_STATES = [MilestoneStatus.PLANNED, MilestoneStatus.IN_PROGRESS, MilestoneStatus.DONE, MilestoneStatus.MISSED]
+
+
+class Milestone(StateMachine):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="milestones")
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("deliverables"), blank=True)
     due_date = models.DateField(_("due date"))
-    status = models.CharField(_("status"), max_length=20, choices=MilestoneStatus.choices, default=MilestoneStatus.PLANNED)
+    status = FSMField(_("status"), max_length=20, choices=MilestoneStatus.choices, default=MilestoneStatus.PLANNED,
+                      protected=True)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -78,8 +114,22 @@ class Milestone(models.Model):
     def __str__(self):
         return self.title
 
+    @transition(field=status, source=PROGRESS_STATES, target=RETURN_VALUE(*PROGRESS_STATES),
+                permission=_is(is_incubation_manager))
+    def record_progress(self, status):
+        self.completed_at = timezone.now() if status == MilestoneStatus.DONE else None
+        return status
 
-class ProgressNote(models.Model):
+    @transition(field=status, source=[MilestoneStatus.DONE, MilestoneStatus.IN_PROGRESS], target=MilestoneStatus.ACCEPTED,
+                permission=_is(is_incubation_manager))
+    def accept(self, by):
+        now = timezone.now()
+        self.completed_at = self.completed_at or now
+        self.accepted_at = now
+        self.accepted_by = by
+
+
+class ProgressNote(AppendOnly):
     """Progress recorded by the incubation manager, optionally against a milestone."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="progress_notes")
@@ -97,13 +147,14 @@ class ProgressNote(models.Model):
         return self.note[:60]
 
 
-class Agreement(models.Model):
+class Agreement(StateMachine):
     """The task book (任务书): milestones and KPIs (on the project), budget, tranches and, for
     先投后股 or equity, the investment terms. Editable as a draft; issued as a PDF for signature;
     locked once the signed copy is uploaded."""
 
     project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="agreement")
-    status = models.CharField(_("status"), max_length=20, choices=AgreementStatus.choices, default=AgreementStatus.DRAFT)
+    status = FSMField(_("status"), max_length=20, choices=AgreementStatus.choices, default=AgreementStatus.DRAFT,
+                      protected=True)
     instrument = models.CharField(_("instrument"), max_length=20, choices=Instrument.choices)
     amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2, validators=POSITIVE)
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
@@ -137,6 +188,25 @@ class Agreement(models.Model):
 
     def __str__(self):
         return str(self.project)
+
+    @transition(field=status, source=[AgreementStatus.DRAFT, AgreementStatus.ISSUED], target=AgreementStatus.ISSUED,
+                permission=_is(is_incubation_manager))
+    def issue(self, by):
+        """Issued (or issued again after corrections) for signature."""
+        self.issued_at = timezone.now()
+        self.issued_by = by
+
+    @transition(field=status, source=AgreementStatus.ISSUED, target=AgreementStatus.DRAFT,
+                permission=_is(is_incubation_manager))
+    def reopen(self):
+        """Edited after it was issued: back to draft, to be issued again."""
+        self.issued_at = None
+        self.issued_by = None
+
+    @transition(field=status, source=AgreementStatus.ISSUED, target=AgreementStatus.SIGNED,
+                permission=_may("incubation.upload_signed_agreement"))
+    def sign(self):
+        """The signed copy was uploaded (the service stores it first); the agreement is locked."""
 
 
 class BudgetLine(models.Model):
@@ -179,7 +249,7 @@ class Kpi(models.Model):
         return self.actual is not None and self.actual >= self.target
 
 
-class Tranche(models.Model):
+class Tranche(StateMachine):
     """One instalment of the tranche schedule: a share of the amount, released when its gate is met."""
 
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="tranches")
@@ -189,7 +259,8 @@ class Tranche(models.Model):
     amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2)
     gate = models.CharField(_("released when"), max_length=20, choices=TrancheGate.choices)
     milestone = models.ForeignKey(Milestone, null=True, blank=True, on_delete=models.PROTECT, related_name="tranches")
-    status = models.CharField(_("status"), max_length=20, choices=TrancheStatus.choices, default=TrancheStatus.PLANNED)
+    status = FSMField(_("status"), max_length=20, choices=TrancheStatus.choices, default=TrancheStatus.PLANNED,
+                      protected=True)
     released_at = models.DateTimeField(_("released at"), null=True, blank=True)
     released_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     payment_reference = models.CharField(_("payment reference"), max_length=100, blank=True)
@@ -205,6 +276,20 @@ class Tranche(models.Model):
 
     def __str__(self):
         return f"#{self.order} {self.percent}% ({self.get_gate_display()})"
+
+    @transition(field=status, source=TrancheStatus.PLANNED, target=TrancheStatus.RELEASED, permission=_is(is_fund_manager))
+    def release(self, by, entry):
+        self.released_at = timezone.now()
+        self.released_by = by
+        self.payment_reference = entry.reference
+        self.ledger_entry = entry
+
+    @transition(field=status, source=TrancheStatus.PLANNED, target=TrancheStatus.CANCELLED)
+    def cancel(self, reason, at):
+        """The project stopped before the tranche was paid; its money returns to the fund. Taken only
+        by the project's closing door (whose actor was checked), never on its own."""
+        self.cancelled_at = at
+        self.cancel_reason = reason[:300]
 
 
 class MidtermCheck(AppendOnly):
@@ -226,14 +311,21 @@ class MidtermCheck(AppendOnly):
         return f"{self.project} — {self.get_outcome_display()}"
 
 
-class ProgressReport(models.Model):
+def _may_review_report(report, user):
+    """An incubation manager who neither submitted the report nor leads the project."""
+    return (bool(user.has_perm("incubation.manage_project", report.project))
+            and user.pk not in (report.submitted_by_id, report.project.proposal.applicant_id))
+
+
+class ProgressReport(StateMachine):
     """A quarterly progress report, requested by the timer sweep and submitted by the team."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="reports")
     period_start = models.DateField(_("period from"))
     period_end = models.DateField(_("period to"))
     due_on = models.DateField(_("due on"))
-    status = models.CharField(_("status"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.REQUESTED)
+    status = FSMField(_("status"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.REQUESTED,
+                      protected=True)
     summary = models.TextField(_("progress in the period"), blank=True)
     problems = models.TextField(_("problems and risks"), blank=True)
     next_steps = models.TextField(_("plan for the next period"), blank=True)
@@ -258,8 +350,36 @@ class ProgressReport(models.Model):
     def __str__(self):
         return f"{self.project} {self.period_start:%Y-%m-%d} – {self.period_end:%Y-%m-%d}"
 
+    @transition(field=status, source=[ReportStatus.REQUESTED, ReportStatus.RETURNED], target=ReportStatus.SUBMITTED,
+                permission=_may("incubation.submit_report"))
+    def submit(self, by):
+        self.submitted_by = by
+        self.submitted_at = timezone.now()
 
-class ChangeRequest(models.Model):
+    @transition(field=status, source=ReportStatus.SUBMITTED, target=ReportStatus.ACCEPTED, permission=_may_review_report)
+    def accept(self, by, note):
+        self._reviewed(by, note)
+
+    @transition(field=status, source=ReportStatus.SUBMITTED, target=ReportStatus.RETURNED, permission=_may_review_report)
+    def return_for_revision(self, by, note):
+        self._reviewed(by, note)
+
+    def _reviewed(self, by, note):
+        self.reviewed_by = by
+        self.reviewed_at = timezone.now()
+        self.review_note = note
+
+
+def _may_decide_change(change, user):
+    """An incubation manager who did not file the request (four eyes)."""
+    return bool(user.has_perm("incubation.decide_change", change.project)) and user.pk != change.requested_by_id
+
+
+def _is_change_author(change, user):
+    return user.pk == change.requested_by_id
+
+
+class ChangeRequest(StateMachine):
     """A budget shift between categories or the project's one extension, decided by an incubation manager."""
 
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="change_requests")
@@ -269,7 +389,8 @@ class ChangeRequest(models.Model):
     amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2, null=True, blank=True, validators=POSITIVE)
     new_end_date = models.DateField(_("new end date"), null=True, blank=True)
     reason = models.TextField(_("reason"))
-    status = models.CharField(_("status"), max_length=20, choices=ChangeStatus.choices, default=ChangeStatus.PENDING)
+    status = FSMField(_("status"), max_length=20, choices=ChangeStatus.choices, default=ChangeStatus.PENDING,
+                      protected=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -283,6 +404,23 @@ class ChangeRequest(models.Model):
 
     def __str__(self):
         return f"{self.project} — {self.get_kind_display()} ({self.get_status_display()})"
+
+    @transition(field=status, source=ChangeStatus.PENDING, target=ChangeStatus.APPROVED, permission=_may_decide_change)
+    def approve(self, by, note):
+        self._decided(by, note)
+
+    @transition(field=status, source=ChangeStatus.PENDING, target=ChangeStatus.REFUSED, permission=_may_decide_change)
+    def refuse(self, by, note):
+        self._decided(by, note)
+
+    @transition(field=status, source=ChangeStatus.PENDING, target=ChangeStatus.WITHDRAWN, permission=_is_change_author)
+    def withdraw(self):
+        pass
+
+    def _decided(self, by, note):
+        self.decided_by = by
+        self.decided_at = timezone.now()
+        self.decision_note = note
 
 
 class Acceptance(AppendOnly):
@@ -326,7 +464,7 @@ class Company(models.Model):
         return self.name
 
 
-class FinancingRound(models.Model):
+class FinancingRound(AppendOnly):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="financing_rounds")
     name = models.CharField(_("round"), max_length=100, help_text=_("For example: angel, pre-A, A."))
     closed_on = models.DateField(_("closed on"))
@@ -374,12 +512,13 @@ class Settlement(AppendOnly):
         return f"{self.project} — {self.get_kind_display()}"
 
 
-class Patent(models.Model):
+class Patent(StateMachine):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="patents")
     title = models.CharField(_("title"), max_length=300)
     kind = models.CharField(_("kind"), max_length=20, choices=PatentKind.choices, default=PatentKind.INVENTION)
     number = models.CharField(_("application number"), max_length=60)
-    status = models.CharField(_("status"), max_length=20, choices=PatentStatus.choices, default=PatentStatus.FILED)
+    # a patent recorded with its grant date is created granted
+    status = FSMField(_("status"), max_length=20, choices=PatentStatus.choices, default=PatentStatus.FILED, protected=True)
     filed_on = models.DateField(_("filed on"))
     granted_on = models.DateField(_("granted on"), null=True, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -393,8 +532,13 @@ class Patent(models.Model):
     def __str__(self):
         return f"{self.number} {self.title}"
 
+    @transition(field=status, source=PatentStatus.FILED, target=PatentStatus.GRANTED,
+                permission=_may("incubation.record_outcome"))
+    def grant(self, on):
+        self.granted_on = on
 
-class TechContract(models.Model):
+
+class TechContract(AppendOnly):
     """A licence or technology contract, registered under 技术合同登记 with its number."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="contracts")

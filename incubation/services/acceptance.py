@@ -25,6 +25,7 @@ from accounts.mail import queue_user_mail
 from incubation.enums import AcceptanceOutcome, AgreementStatus, ProjectStatus
 from incubation.models import Acceptance, Project
 from incubation.services.money import return_unpaid
+from incubation.services.transitions import transition_project
 from incubation.signals import acceptance_recorded
 from core.errors import ConcurrentChange, IllegalTransition, InvalidInput, NotPermitted
 from proposals.models import AuditEntry
@@ -82,22 +83,21 @@ def record_acceptance(*, project, actor, outcome: str, findings: str, rectificat
                 decided_by=actor, decided_at=timezone.now())
             proposal = project.proposal
             old = project.status
-            if outcome == AcceptanceOutcome.PASS:
-                project.graduate()
+            action = f"acceptance.{outcome}"
+            data = {"acceptance": acceptance.pk, "round": number, "outcome": outcome,
+                    "rectification_deadline": (rectification_deadline.isoformat()
+                                               if acceptance.rectification_deadline else None),
+                    "after_rectification": old == ProjectStatus.RECTIFICATION}
+            if outcome in (AcceptanceOutcome.PASS, AcceptanceOutcome.FAIL):
                 project.closing_note = findings
+                transition_project(project=project, actor=actor, action=action, note=findings, data=data,
+                                   transition="graduate" if outcome == AcceptanceOutcome.PASS else "terminate")
             elif outcome == AcceptanceOutcome.RECTIFY:
-                project.require_rectification(rectification_deadline)
-            elif outcome == AcceptanceOutcome.FAIL:
-                project.terminate()
-                project.closing_note = findings
-            if project.status != old:
-                project.save()
-            record_audit(action=f"acceptance.{outcome}", proposal=proposal, actor=actor, from_state=old,
-                         to_state=project.status, note=findings,
-                         data={"acceptance": acceptance.pk, "round": number, "outcome": outcome,
-                               "rectification_deadline": (rectification_deadline.isoformat()
-                                                          if acceptance.rectification_deadline else None),
-                               "after_rectification": old == ProjectStatus.RECTIFICATION})
+                transition_project(project=project, transition="require_rectification", actor=actor, action=action,
+                                   note=findings, data=data, transition_kwargs={"due": rectification_deadline})
+            else:  # re-review: the project stays as it is; the round is recorded
+                record_audit(action=action, proposal=proposal, actor=actor, from_state=old, to_state=project.status,
+                             note=findings, data=data)
             if outcome == AcceptanceOutcome.FAIL:
                 return_unpaid(project=project, actor=actor, reason=findings)
             acceptance_recorded.send(sender=Acceptance, acceptance=acceptance, actor=actor)
@@ -106,7 +106,7 @@ def record_acceptance(*, project, actor, outcome: str, findings: str, rectificat
                 "round": number, "findings": findings,
                 "deadline": rectification_deadline.isoformat() if acceptance.rectification_deadline else "",
                 "link": reverse("incubation:project", args=[project.pk])})
-    except ConcurrentTransition as exc:
+    except (ConcurrentChange, ConcurrentTransition) as exc:
         raise ConcurrentChange(_("Someone else changed this project at the same time. Reload the page.")) from exc
     return acceptance
 

@@ -21,7 +21,7 @@ from forms.uploads import MB, validate_upload
 from funding.enums import DeadlineAction, Instrument
 from incubation.enums import AgreementStatus, BudgetCategory, MilestoneStatus, TrancheGate, TrancheStatus
 from incubation.models import Agreement, BudgetLine, Kpi, Milestone, Tranche
-from incubation.signals import agreement_issued
+from incubation.services.transitions import transition_agreement, transition_milestone
 from core.numbers import money
 from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from proposals.services.audit import record_audit
@@ -93,14 +93,8 @@ def issue_agreement(*, agreement: Agreement, actor) -> Agreement:
             raise InvalidInput(_("The agreement is not complete: %(problems)s") % {"problems": " ".join(problems)})
         if agreement.instrument == Instrument.EQUITY:
             agreement.stake_pct = equity_stake(amount=agreement.amount, pre_money=agreement.pre_money_valuation)
-        old = agreement.status
-        agreement.status = AgreementStatus.ISSUED
-        agreement.issued_at = timezone.now()
-        agreement.issued_by = actor
-        agreement.save()
-        record_audit(action="agreement.issued", proposal=agreement.project.proposal, actor=actor, from_state=old,
-                     to_state=agreement.status, data={"agreement": agreement.pk})
-        agreement_issued.send(sender=Agreement, agreement=agreement, actor=actor)
+        transition_agreement(agreement=agreement, transition="issue", actor=actor, action="agreement.issued",
+                             data={"agreement": agreement.pk}, transition_kwargs={"by": actor})
     return agreement
 
 
@@ -128,12 +122,8 @@ def record_signed_copy(*, agreement: Agreement, actor, uploaded_file, signed_on)
         agreement.signed_sha256 = digest
         agreement.signed_on = signed_on
         agreement.signed_recorded_by = actor
-        old = agreement.status
-        agreement.status = AgreementStatus.SIGNED
-        agreement.save()
-        record_audit(action="agreement.signed", proposal=agreement.project.proposal, actor=actor, from_state=old,
-                     to_state=agreement.status, data={"agreement": agreement.pk, "sha256": digest,
-                                                      "signed_on": signed_on.isoformat()})
+        transition_agreement(agreement=agreement, transition="sign", actor=actor, action="agreement.signed",
+                             data={"agreement": agreement.pk, "sha256": digest, "signed_on": signed_on.isoformat()})
     return agreement
 
 
@@ -156,13 +146,9 @@ def _open_for_editing(agreement: Agreement, actor) -> Agreement:
     if not agreement.project.is_open:
         raise IllegalTransition(_("The project is closed."))
     if agreement.status == AgreementStatus.ISSUED:
-        agreement.status = AgreementStatus.DRAFT
-        agreement.issued_at = None
-        agreement.issued_by = None
-        agreement.save(update_fields=["status", "issued_at", "issued_by", "updated_at"])
-        record_audit(action="agreement.reopened", proposal=agreement.project.proposal, actor=actor,
-                     from_state=AgreementStatus.ISSUED, to_state=AgreementStatus.DRAFT,
-                     note=_("Edited after it was issued; it must be issued again."), data={"agreement": agreement.pk})
+        transition_agreement(agreement=agreement, transition="reopen", actor=actor, action="agreement.reopened",
+                             note=_("Edited after it was issued; it must be issued again."),
+                             data={"agreement": agreement.pk}, update_fields=["issued_at", "issued_by", "updated_at"])
     return agreement
 
 
@@ -379,17 +365,10 @@ def accept_milestone(*, milestone: Milestone, actor, note: str = "", deliverable
             raise InvalidInput(_("The milestone is still in progress: confirm that you checked its deliverables."))
         if milestone.status not in (MilestoneStatus.DONE, MilestoneStatus.IN_PROGRESS):
             raise IllegalTransition(_("Only a milestone that is done or in progress can be accepted."))
-        old = milestone.status
-        now = timezone.now()
-        milestone.status = MilestoneStatus.ACCEPTED
-        milestone.completed_at = milestone.completed_at or now
-        milestone.accepted_at = now
-        milestone.accepted_by = actor
-        milestone.save(update_fields=["status", "completed_at", "accepted_at", "accepted_by"])
-        record_audit(action="milestone.accepted", proposal=project.proposal, actor=actor, from_state=old,
-                     to_state=milestone.status, note=note.strip(),
-                     data={"milestone": milestone.pk, "title": milestone.title,
-                           "deliverables_confirmed": bool(deliverables_confirmed)})
+        transition_milestone(milestone=milestone, transition="accept", actor=actor, action="milestone.accepted",
+                             note=note.strip(), transition_kwargs={"by": actor},
+                             data={"milestone": milestone.pk, "title": milestone.title,
+                                   "deliverables_confirmed": bool(deliverables_confirmed)})
     return milestone
 
 

@@ -26,6 +26,7 @@ from incubation.enums import AgreementStatus, BudgetCategory, ChangeKind, Change
 from incubation.models import Agreement, BudgetLine, ChangeRequest, Project
 from core.numbers import money
 from core.errors import IllegalTransition, InvalidInput, NotPermitted
+from incubation.services.transitions import transition_change
 from proposals.services.audit import record_audit
 
 # An extension may move the end date at most this many months past the current planned end.
@@ -174,15 +175,11 @@ def decide_change(*, change, actor, approve: bool, note: str = "") -> ChangeRequ
                 applied = _apply_budget_shift(change, agreement)
             else:
                 applied = _apply_extension(change, project, agreement)
-        old = change.status
-        change.status = ChangeStatus.APPROVED if approve else ChangeStatus.REFUSED
-        change.decided_by = actor
-        change.decided_at = timezone.now()
-        change.decision_note = note
-        change.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-        record_audit(action="change.approved" if approve else "change.refused", proposal=project.proposal,
-                     actor=actor, from_state=old, to_state=change.status, note=note,
-                     data={"change": change.pk, **_describe(change), **applied})
+        transition_change(change=change, transition="approve" if approve else "refuse", actor=actor,
+                          action="change.approved" if approve else "change.refused", proposal=project.proposal,
+                          note=note, transition_kwargs={"by": actor, "note": note},
+                          illegal=_("This request has already been decided."),
+                          data={"change": change.pk, **_describe(change), **applied})
         queue_user_mail(user=change.requested_by, template="incubation/mail/change_decided",
                         context={"reference": project.proposal.reference or "",
                                  "proposal_title": project.proposal.title, "approved": approve,
@@ -200,12 +197,10 @@ def withdraw_change(*, change, actor) -> None:
             raise NotPermitted(_("Only the person who filed a request can withdraw it."))
         if change.status != ChangeStatus.PENDING:
             raise IllegalTransition(_("This request has already been decided."))
-        old = change.status
-        change.status = ChangeStatus.WITHDRAWN
-        change.save(update_fields=["status"])
-        record_audit(action="change.withdrawn", proposal=change.project.proposal, actor=actor,
-                     from_state=old, to_state=change.status, note=change.reason,
-                     data={"change": change.pk, **_describe(change)})
+        transition_change(change=change, transition="withdraw", actor=actor, action="change.withdrawn",
+                          proposal=change.project.proposal, note=change.reason,
+                          illegal=_("This request has already been decided."),
+                          data={"change": change.pk, **_describe(change)})
 
 
 # reads

@@ -20,6 +20,7 @@ from accounts.mail import queue_user_mail
 from incubation.enums import AgreementStatus, MidtermOutcome
 from incubation.models import MidtermCheck, Project
 from incubation.services.money import return_unpaid
+from incubation.services.transitions import transition_project
 from core.errors import ConcurrentChange, IllegalTransition, InvalidInput, NotPermitted
 from proposals.services.audit import record_audit
 
@@ -67,17 +68,14 @@ def record_midterm_check(*, project, actor, outcome: str, findings: str, adjustm
             record_audit(action="midterm.recorded", proposal=proposal, actor=actor, to_state=outcome, note=findings,
                          data={"check": check.pk, "outcome": outcome, "adjustments": check.adjustments})
             if outcome == MidtermOutcome.STOP:
-                old = project.status
-                project.terminate()
                 project.closing_note = findings
-                project.save()
-                record_audit(action="project.terminated", proposal=proposal, actor=actor, from_state=old,
-                             to_state=project.status, note=findings, data={"midterm_check": check.pk})
+                transition_project(project=project, transition="terminate", actor=actor, action="project.terminated",
+                                   note=findings, data={"midterm_check": check.pk})
                 return_unpaid(project=project, actor=actor, reason=findings)
             queue_user_mail(user=proposal.applicant, template="incubation/mail/midterm_result", context={
                 "reference": proposal.reference or "", "proposal_title": proposal.title, "outcome": outcome,
                 "findings": findings,
                 "adjustments": check.adjustments, "link": reverse("incubation:project", args=[project.pk])})
-    except ConcurrentTransition as exc:
+    except (ConcurrentChange, ConcurrentTransition) as exc:
         raise ConcurrentChange(_("Someone else changed this project at the same time. Reload the page.")) from exc
     return check

@@ -9,7 +9,6 @@ The ledger write is keyed `tranche:<pk>:release`, so a double click or a retried
 """
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.rules import is_fund_manager
@@ -18,9 +17,8 @@ from incubation.enums import (
     AcceptanceOutcome, AgreementStatus, MidtermOutcome, MilestoneStatus, ProjectStatus, TrancheGate, TrancheStatus,
 )
 from incubation.models import Acceptance, MidtermCheck, Tranche
-from incubation.signals import tranche_released
+from incubation.services.transitions import cancel_tranches, transition_tranche
 from core.errors import IllegalTransition, InvalidInput, NotPermitted
-from proposals.services.audit import record_audit
 
 
 def _prefetched(project, name) -> bool:
@@ -87,17 +85,10 @@ def release_tranche(*, tranche, actor, reference: str) -> tuple[Tranche, bool]:
         entry, _created = funding_services.record_release(
             proposal=proposal, amount=tranche.amount, actor=actor, reference=reference,
             key=f"tranche:{tranche.pk}:release")
-        tranche.status = TrancheStatus.RELEASED
-        tranche.released_at = timezone.now()
-        tranche.released_by = actor
-        tranche.payment_reference = entry.reference
-        tranche.ledger_entry = entry
-        tranche.save(update_fields=["status", "released_at", "released_by", "payment_reference", "ledger_entry"])
-        record_audit(action="tranche.released", proposal=proposal, actor=actor, from_state=TrancheStatus.PLANNED,
-                     to_state=TrancheStatus.RELEASED, note=entry.reference,
-                     data={"tranche": tranche.pk, "order": tranche.order, "amount": str(tranche.amount),
-                           "gate": tranche.gate, "ledger_entry": entry.pk})
-        tranche_released.send(sender=Tranche, tranche=tranche, actor=actor)
+        transition_tranche(tranche=tranche, transition="release", actor=actor, action="tranche.released",
+                           proposal=proposal, note=entry.reference, transition_kwargs={"by": actor, "entry": entry},
+                           data={"tranche": tranche.pk, "order": tranche.order, "amount": str(tranche.amount),
+                                 "gate": tranche.gate, "ledger_entry": entry.pk})
     return tranche, True
 
 
@@ -106,14 +97,9 @@ def return_unpaid(*, project, actor, reason: str):
     Call inside the transaction that stops or fails the project. Returns the ledger entry or None."""
     proposal = project.proposal
     planned = list(Tranche.objects.select_for_update().filter(agreement__project=project, status=TrancheStatus.PLANNED))
-    now = timezone.now()
-    for tranche in planned:
-        tranche.status = TrancheStatus.CANCELLED
-        tranche.cancelled_at = now
-        tranche.cancel_reason = reason[:300]
-        tranche.save(update_fields=["status", "cancelled_at", "cancel_reason"])
+    # the unpaid commitment is read from the ledger, not from the tranches
     entry = funding_services.return_unpaid(proposal=proposal, actor=actor, reason=reason, key=f"project:{project.pk}:return")
-    record_audit(action="project.unpaid_returned", proposal=proposal, actor=actor, note=reason,
-                 data={"cancelled_tranches": [t.pk for t in planned],
-                       "returned": str(entry.amount) if entry is not None else "0.00"})
+    cancel_tranches(tranches=planned, actor=actor, proposal=proposal, reason=reason,
+                    data={"cancelled_tranches": [t.pk for t in planned],
+                          "returned": str(entry.amount) if entry is not None else "0.00"})
     return entry

@@ -31,6 +31,7 @@ from incubation.enums import ContractKind, PatentKind, PatentStatus, ProjectStat
 from incubation.models import AnnualFigure, Company, FinancingRound, Kpi, Patent, Project, TechContract
 from incubation.services import commissions, conversion
 from core.errors import IllegalTransition, InvalidInput, NotPermitted
+from incubation.services.transitions import transition_patent
 from proposals.services.audit import record_audit
 
 CREDIT_CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -183,11 +184,10 @@ def grant_patent(*, patent, actor, granted_on: dt.date) -> Patent:
         patent = Patent.objects.select_for_update(of=("self",)).select_related("project__proposal").get(pk=patent.pk)
         if patent.status == PatentStatus.GRANTED:
             raise IllegalTransition(_("This patent is already recorded as granted."))
-        patent.status, patent.granted_on = PatentStatus.GRANTED, granted_on
-        patent.save(update_fields=["status", "granted_on"])
-        record_audit(action="outcome.patent_granted", proposal=patent.project.proposal, actor=actor,
-                     from_state=PatentStatus.FILED, to_state=PatentStatus.GRANTED,
-                     data={"patent": patent.pk, "number": patent.number, "granted_on": granted_on.isoformat()})
+        transition_patent(patent=patent, transition="grant", actor=actor, action="outcome.patent_granted",
+                          transition_kwargs={"on": granted_on},
+                          illegal=_("This patent is already recorded as granted."),
+                          data={"patent": patent.pk, "number": patent.number, "granted_on": granted_on.isoformat()})
     return patent
 
 

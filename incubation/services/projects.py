@@ -13,6 +13,7 @@ from incubation.models import Agreement, Milestone, ProgressNote, Project, Tranc
 from proposals.enums import ProposalStatus
 from core.errors import ConcurrentChange, IllegalTransition, InvalidInput, NotPermitted
 from proposals.rules import is_incubation_manager
+from incubation.services.transitions import transition_milestone, transition_project
 from proposals.services.audit import record_audit
 
 
@@ -88,12 +89,15 @@ def record_progress(*, project, author, note: str, milestone=None, milestone_sta
         entry = ProgressNote.objects.create(project=project, milestone=milestone, author=author, note=note)
         data = {"note": entry.pk}
         if milestone is not None and milestone_status:
-            old = milestone.status
-            milestone.status = MilestoneStatus(milestone_status)
-            milestone.completed_at = timezone.now() if milestone.status == MilestoneStatus.DONE else None
-            milestone.save(update_fields=["status", "completed_at"])
-            data.update(milestone=milestone.pk, milestone_from=old, milestone_to=milestone.status)
-        record_audit(action="project.progress", proposal=project.proposal, actor=author, note=note, data=data)
+            # the milestone's door writes the one `project.progress` row, with the milestone's move
+            status = MilestoneStatus(milestone_status)
+            data.update(milestone=milestone.pk, milestone_from=milestone.status, milestone_to=status)
+            transition_milestone(milestone=milestone, transition="record_progress", actor=author,
+                                 action="project.progress", note=note, data=data,
+                                 illegal=_("This milestone was already accepted."),
+                                 transition_kwargs={"status": status})
+        else:
+            record_audit(action="project.progress", proposal=project.proposal, actor=author, note=note, data=data)
     return entry
 
 
@@ -111,17 +115,14 @@ def close_project(*, project, actor, outcome: str, note: str) -> Project:
         raise IllegalTransition(_("The project is already closed."))
     if not note.strip():
         raise InvalidInput(_("Write a closing note."))
-    old = project.status
     try:
         with transaction.atomic():
-            method()
             project.closing_note = note
-            project.save()
-            record_audit(action=f"project.{outcome}", proposal=project.proposal, actor=actor,
-                         from_state=old, to_state=project.status, note=note)
+            transition_project(project=project, transition=method.__name__, actor=actor, action=f"project.{outcome}",
+                               note=note, illegal=_("The project is already closed."))
             if project.status == ProjectStatus.TERMINATED:
                 return_unpaid(project=project, actor=actor, reason=note)
-    except ConcurrentTransition as exc:  # someone closed it since this copy was loaded
+    except (ConcurrentChange, ConcurrentTransition) as exc:  # someone closed it since this copy was loaded
         project.refresh_from_db()
         raise ConcurrentChange(_("Someone else closed this project at the same time. Reload the page.")) from exc
     return project

@@ -31,6 +31,7 @@ from forms.uploads import MB, validate_upload
 from incubation.enums import AgreementStatus, ProjectStatus, ReportStatus
 from incubation.models import ProgressReport, Project
 from core.errors import IllegalTransition, InvalidInput, NotPermitted
+from incubation.services.transitions import transition_report
 from proposals.services.audit import record_audit
 
 # A quarter's report is due this many days after the quarter ends.
@@ -102,7 +103,7 @@ def request_due_reports(today=None) -> int:
     """Create the reports of every quarter that has ended since signature; mail the team once per new
     report. Returns how many reports were created."""
     today = _today(today)
-    existing = ProgressReport.objects.only("pk", "project_id", "period_start")
+    existing = ProgressReport.objects.only("pk", "project_id", "period_start", "status")
     projects = (
         Project.objects.filter(status__in=OPEN_PROJECT_STATES, agreement__status=AgreementStatus.SIGNED,
                                agreement__signed_on__isnull=False, agreement__signed_on__lt=today)
@@ -236,18 +237,21 @@ def save_report(*, report, actor, summary: str, problems: str, next_steps: str, 
             report.attachment.save(f"report-{report.pk}-{digest[:12]}.{kind}", attachment, save=False)
             report.attachment_name = PurePath(attachment.name or "").name[:255]
         report.summary, report.problems, report.next_steps, report.spent = summary, problems, next_steps, spent
-        old = report.status
+
+        def data(late):
+            return {"report": report.pk, "period_start": report.period_start.isoformat(),
+                    "spent": str(spent) if spent is not None else None, "late": late,
+                    "attachment": bool(report.attachment)}
+
         if submit:
-            report.status = ReportStatus.SUBMITTED
-            report.submitted_by = actor
-            report.submitted_at = timezone.now()
-        report.save()
-        late = submit and timezone.localdate(report.submitted_at) > report.due_on
-        record_audit(action="report.submitted" if submit else "report.draft_saved", proposal=project.proposal,
-                     actor=actor, from_state=old, to_state=report.status,
-                     data={"report": report.pk, "period_start": report.period_start.isoformat(),
-                           "spent": str(spent) if spent is not None else None, "late": late,
-                           "attachment": bool(report.attachment)})
+            late = timezone.localdate() > report.due_on
+            transition_report(report=report, transition="submit", actor=actor, action="report.submitted",
+                              data=data(late), transition_kwargs={"by": actor},
+                              illegal=_("This report has already been submitted."))
+        else:
+            report.save()
+            record_audit(action="report.draft_saved", proposal=project.proposal, actor=actor,
+                         from_state=report.status, to_state=report.status, data=data(False))
     return report
 
 
@@ -268,15 +272,12 @@ def review_report(*, report, actor, accept: bool, note: str = "") -> ProgressRep
             raise IllegalTransition(_("Only a submitted report can be accepted or returned."))
         if not accept and not note:
             raise InvalidInput(_("Say what the team must revise."))
-        old = report.status
-        report.status = ReportStatus.ACCEPTED if accept else ReportStatus.RETURNED
-        report.reviewed_by = actor
-        report.reviewed_at = timezone.now()
-        report.review_note = note
-        report.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])
-        record_audit(action="report.accepted" if accept else "report.returned", proposal=project.proposal,
-                     actor=actor, from_state=old, to_state=report.status, note=note,
-                     data={"report": report.pk, "period_start": report.period_start.isoformat()})
+        transition_report(report=report, transition="accept" if accept else "return_for_revision", actor=actor,
+                          action="report.accepted" if accept else "report.returned", note=note,
+                          transition_kwargs={"by": actor, "note": note},
+                          illegal=_("Only a submitted report can be accepted or returned."),
+                          update_fields=["reviewed_by", "reviewed_at", "review_note"],
+                          data={"report": report.pk, "period_start": report.period_start.isoformat()})
         if not accept:
             queue_user_mail(user=project.proposal.applicant, template="incubation/mail/report_returned",
                             context={**_mail_context(report, project), "note": note})

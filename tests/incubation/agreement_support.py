@@ -99,8 +99,16 @@ def audit_actions(project, prefix=""):
 def accept(world, milestone, note="交付物齐全"):
     from incubation.services.agreement import accept_milestone
 
-    Milestone.objects.filter(pk=milestone.pk).update(status=MilestoneStatus.DONE, completed_at=timezone.now())
+    progressed(milestone, MilestoneStatus.DONE, by=world.incubator)
     return accept_milestone(milestone=milestone, actor=world.incubator, note=note)
+
+
+def progressed(milestone, status, *, by):
+    """Move a milestone's progress through its door, as the manager's progress note does."""
+    from incubation.services.projects import record_progress
+
+    record_progress(project=milestone.project, author=by, note="进展", milestone=milestone, milestone_status=status)
+    return milestone
 
 
 def pass_midterm(world, project, outcome="continue"):

@@ -7,7 +7,7 @@ import pytest
 from incubation.enums import MilestoneStatus
 from incubation.models import Kpi, Milestone
 from proposals.models import AuditEntry
-from tests.incubation.agreement_support import audit_actions, login, messages_of, signed, url
+from tests.incubation.agreement_support import audit_actions, login, messages_of, progressed, signed, url
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,7 @@ def accept_post(milestone, note="交付物齐全", confirmed=False):
 
 def test_manager_accepts_a_done_milestone_with_a_note_audited(client, running):
     world, project, milestone = running
-    Milestone.objects.filter(pk=milestone.pk).update(status=MilestoneStatus.DONE)
+    progressed(milestone, MilestoneStatus.DONE, by=world.incubator)
 
     response = client.post(url("milestone_accept", project, milestone.pk), accept_post(milestone))
 
@@ -44,7 +44,7 @@ def test_manager_accepts_a_done_milestone_with_a_note_audited(client, running):
 
 def test_milestone_in_progress_needs_the_deliverables_confirmed(client, running):
     world, project, milestone = running
-    Milestone.objects.filter(pk=milestone.pk).update(status=MilestoneStatus.IN_PROGRESS)
+    progressed(milestone, MilestoneStatus.IN_PROGRESS, by=world.incubator)
 
     refused = client.post(url("milestone_accept", project, milestone.pk), accept_post(milestone))
     milestone.refresh_from_db()
@@ -62,7 +62,7 @@ def test_planned_or_already_accepted_milestones_cannot_be_accepted(client, runni
     world, project, milestone = running
 
     planned = client.post(url("milestone_accept", project, milestone.pk), accept_post(milestone, confirmed=True))
-    Milestone.objects.filter(pk=milestone.pk).update(status=MilestoneStatus.DONE)
+    progressed(milestone, MilestoneStatus.DONE, by=world.incubator)
     client.post(url("milestone_accept", project, milestone.pk), accept_post(milestone), follow=True)
     again = client.post(url("milestone_accept", project, milestone.pk), accept_post(milestone))
 
@@ -76,7 +76,7 @@ def test_milestone_of_another_project_is_not_found(client, running):
     world, project, milestone = running
     _w, other, _a = signed()
     foreign = Milestone.objects.filter(project=other).first()
-    Milestone.objects.filter(pk=foreign.pk).update(status=MilestoneStatus.DONE)
+    progressed(foreign, MilestoneStatus.DONE, by=world.incubator)
 
     response = client.post(url("milestone_accept", project, foreign.pk), accept_post(foreign))
 

@@ -16,7 +16,7 @@ from incubation.services.money import gate_status, release_tranche
 from core.errors import InvalidInput
 from proposals.models import AuditEntry
 from tests.incubation.agreement_support import (
-    accept, audit_actions, incubating, login, messages_of, pass_midterm, releases, signed, url,
+    accept, audit_actions, incubating, login, messages_of, pass_midterm, progressed, releases, signed, url,
 )
 
 pytestmark = pytest.mark.django_db
@@ -65,7 +65,7 @@ def test_release_before_the_milestone_is_accepted_is_refused_then_allowed_after_
     world, project, agreement = incubating()
     agreement, milestone = with_milestone_gate(world, project, agreement)
     tranche = agreement.tranches.get(order=2)
-    Milestone.objects.filter(pk=milestone.pk).update(status=MilestoneStatus.DONE)  # done is not accepted
+    progressed(milestone, MilestoneStatus.DONE, by=world.incubator)  # done is not accepted
 
     with pytest.raises(InvalidInput) as refused:
         release_tranche(tranche=tranche, actor=world.fund_manager, reference="V-2")

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from incubation.enums import MilestoneStatus, ProjectStatus
 from incubation.models import Milestone, ProgressNote, Project
-from incubation.services import close_project
+from incubation.services import close_project, record_progress
 from core.errors import ConcurrentChange
 from proposals.models import AuditEntry
 from tests.factories import ProposalFactory, UserFactory
@@ -63,8 +63,9 @@ def test_projects_list_shows_the_soonest_milestone_not_yet_done_or_missed(client
         ("中试放大", TODAY + dt.timedelta(days=60)),
         ("漏掉的检查", TODAY - dt.timedelta(days=10)),
     ])
-    Milestone.objects.filter(project=project, title="立项评估").update(status=MilestoneStatus.DONE)
-    Milestone.objects.filter(project=project, title="漏掉的检查").update(status=MilestoneStatus.MISSED)
+    for title, status in (("立项评估", MilestoneStatus.DONE), ("漏掉的检查", MilestoneStatus.MISSED)):
+        record_progress(project=project, author=manager, note="进展", milestone=project.milestones.get(title=title),
+                        milestone_status=status)
 
     response = client.get(reverse("incubation:projects"))
 
