@@ -8,9 +8,7 @@
 
 4. No admin page edits a status.
 
-The reviews machines are being converted on another branch: they are listed in
-CONVERTED_ELSEWHERE, PENDING_ELSEWHERE and ADMIN_PENDING_ELSEWHERE and expected to fail (strict);
-once that branch is merged these tests pass unexpectedly and fail, and the lead deletes the constants.
+The reviews machines' transitions are driven through their doors in tests/reviews/test_doors.py.
 """
 
 import datetime as dt
@@ -38,33 +36,13 @@ from proposals.models import AuditEntry
 from tests.factories import UserFactory
 from tests.helpers import World
 
-# Status fields converted on another branch (reviews); remove once merged.
-CONVERTED_ELSEWHERE = {
-    "reviews.Review.status",
-    "reviews.AssignmentRun.status",
-    "reviews.PublicNotice.status",
-    "reviews.Objection.status",
-}
-
 # The doors: the only modules that may change a status.
 DOOR_MODULES = {
     "proposals/services/audit.py",
     "proposals/services/transition.py",
     "incubation/services/transitions.py",
+    "reviews/services/states.py",
 }
-# Modules still assigning the reviews machines' statuses by hand (converted on another branch); remove once merged.
-PENDING_ELSEWHERE = {
-    "reviews/services/assignment.py",
-    "reviews/services/auto_assign.py",
-    "reviews/services/deadlines.py",
-    "reviews/services/notice.py",
-    "reviews/services/scoring.py",
-    "workflows/assignment.py",
-}
-
-# Admin pages that still let staff edit a reviews machine's status; remove once merged.
-ADMIN_PENDING_ELSEWHERE = {"reviews.Review", "reviews.PublicNotice", "reviews.Objection"}
-
 ROOT = Path(settings.BASE_DIR)
 
 
@@ -92,15 +70,12 @@ def test_the_registry_finds_the_known_machines():
     ids = {param.id for param in status_fields()}
     assert {"proposals.Proposal.status", "incubation.Project.status", "incubation.Agreement.status",
             "incubation.Milestone.status", "incubation.Tranche.status", "incubation.ProgressReport.status",
-            "incubation.ChangeRequest.status", "incubation.Patent.status"} <= ids
-    assert CONVERTED_ELSEWHERE <= ids
+            "incubation.ChangeRequest.status", "incubation.Patent.status", "reviews.Review.status",
+            "reviews.AssignmentRun.status", "reviews.PublicNotice.status", "reviews.Objection.status"} <= ids
 
 
 @pytest.mark.parametrize("field", status_fields())
-def test_every_status_field_is_a_protected_fsm_field(request, field):
-    label = f"{field.model._meta.label}.{field.name}"
-    if label in CONVERTED_ELSEWHERE:
-        request.applymarker(pytest.mark.xfail(strict=True, reason="converted on the reviews branch"))
+def test_every_status_field_is_a_protected_fsm_field(field):
     assert (isinstance(field, FSMFieldMixin), getattr(field, "protected", False)) == (True, True)
 
 
@@ -131,12 +106,7 @@ def status_writes():
 
 
 def test_no_status_is_changed_outside_a_door():
-    assert {path: lines for path, lines in status_writes().items() if path not in PENDING_ELSEWHERE} == {}
-
-
-@pytest.mark.xfail(strict=True, reason="the reviews machines are converted on another branch")
-def test_the_reviews_machines_change_status_only_through_their_doors():
-    assert {path: lines for path, lines in status_writes().items() if path in PENDING_ELSEWHERE} == {}
+    assert status_writes() == {}
 
 
 def test_the_scan_sees_a_hand_written_status_change():
@@ -394,9 +364,7 @@ def admin_pages():
 
 
 @pytest.mark.parametrize("page", admin_pages())
-def test_the_admin_never_edits_a_status(request, rf, admin_user, page):
-    if page.model._meta.label in ADMIN_PENDING_ELSEWHERE:
-        request.applymarker(pytest.mark.xfail(strict=True, reason="converted on the reviews branch"))
+def test_the_admin_never_edits_a_status(rf, admin_user, page):
     http = rf.get("/admin/")
     http.user = admin_user
 
