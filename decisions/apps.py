@@ -7,6 +7,7 @@ class DecisionsConfig(AppConfig):
     verbose_name = _("Decisions")
 
     def ready(self):
+        # reason: receivers import models and tasks, which need the app registry ready
         from decisions.receivers import (
             queue_acceptance_certificate, queue_agreement_document, queue_conversion_notice, queue_decision_letter,
             queue_review_summary, queue_tranche_notice,

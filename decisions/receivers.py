@@ -3,6 +3,8 @@
 from django.db import transaction
 
 from decisions.enums import DocumentKind
+from decisions.tasks import render_incubation_document, render_letter, render_review_summary
+from incubation.enums import AcceptanceOutcome, SettlementKind
 from proposals.enums import ProposalStatus as S
 
 LETTER_FOR_STATE = {
@@ -16,8 +18,6 @@ def queue_decision_letter(sender, *, proposal, to_state, **kwargs) -> None:
     kind = LETTER_FOR_STATE.get(to_state)
     if kind is None:
         return
-    from decisions.tasks import render_letter
-
     proposal_id, kind_value = proposal.pk, kind.value
     # robust: a failed render is logged and never turns the committed transition into an error
     transaction.on_commit(lambda: render_letter.delay(proposal_id, kind_value), robust=True)
@@ -31,8 +31,6 @@ SUMMARY_STATES = frozenset({S.APPROVED, S.REJECTED, S.RESUBMIT_INVITED})
 def queue_review_summary(sender, *, proposal, to_state, **kwargs) -> None:
     if to_state not in SUMMARY_STATES:
         return
-    from decisions.tasks import render_review_summary
-
     proposal_id = proposal.pk
     transaction.on_commit(lambda: render_review_summary.delay(proposal_id), robust=True)
 
@@ -41,8 +39,6 @@ def queue_review_summary(sender, *, proposal, to_state, **kwargs) -> None:
 # (incubation never imports decisions; decisions.apps connects these)
 
 def _queue_incubation_document(kind: DocumentKind, record_id: int) -> None:
-    from decisions.tasks import render_incubation_document
-
     kind_value = kind.value
     transaction.on_commit(lambda: render_incubation_document.delay(kind_value, record_id), robust=True)
 
@@ -56,16 +52,12 @@ def queue_tranche_notice(sender, *, tranche, **kwargs) -> None:
 
 
 def queue_acceptance_certificate(sender, *, acceptance, **kwargs) -> None:
-    from incubation.enums import AcceptanceOutcome
-
     if acceptance.outcome != AcceptanceOutcome.PASS:  # a certificate only for a pass
         return
     _queue_incubation_document(DocumentKind.ACCEPTANCE_CERTIFICATE, acceptance.pk)
 
 
 def queue_conversion_notice(sender, *, settlement, **kwargs) -> None:
-    from incubation.enums import SettlementKind
-
     if settlement.kind != SettlementKind.CONVERTED:  # written off or bought back: no notice
         return
     _queue_incubation_document(DocumentKind.CONVERSION_NOTICE, settlement.pk)

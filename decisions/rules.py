@@ -4,7 +4,10 @@ import rules
 
 from accounts.rules import is_panel_chair, is_program_officer, is_staff
 from decisions.enums import DocumentKind
+from incubation.models import Project
+from incubation.rules import can_view_project, can_view_projects
 from proposals.rules import can_download_letter
+from reviews.models import Conflict, PanelDecision
 
 
 @rules.predicate
@@ -18,8 +21,6 @@ def issued_after_a_decision(user, document):
     """The document was issued once the panel's decision was recorded (not a preview before it)."""
     if document is None or document.proposal_id is None:
         return False
-    from reviews.models import PanelDecision
-
     return PanelDecision.objects.filter(proposal_id=document.proposal_id, decided_at__lte=document.created_at).exists()
 
 
@@ -28,8 +29,6 @@ def has_conflict_in_call(user, call):
     """The user has a conflict of interest on some proposal of the call (回避)."""
     if call is None or not user.is_authenticated:
         return False
-    from reviews.models import Conflict
-
     return Conflict.objects.filter(expert=user, proposal__call=call).exists()
 
 
@@ -52,9 +51,6 @@ INCUBATION_DOCUMENT_KINDS = frozenset({
 
 @rules.predicate
 def can_download_project_document(user, document):
-    from incubation.models import Project
-    from incubation.rules import can_view_project
-
     if document is None or document.proposal_id is None or not user.is_authenticated:
         return False
     project = Project.objects.select_related("proposal").filter(proposal_id=document.proposal_id).first()
@@ -64,8 +60,6 @@ def can_download_project_document(user, document):
 @rules.predicate
 def can_generate_project_document(user, project):
     """Staff who follow projects generate a project's documents in the other language."""
-    from incubation.rules import can_view_projects
-
     return project is not None and can_view_projects(user)
 
 

@@ -4,6 +4,11 @@ from django.db.models import Min
 
 from decisions.enums import DocumentKind
 from decisions.models import Document
+from decisions.rules import INCUBATION_DOCUMENT_KINDS
+from decisions.services.incubation_documents import agreement_subject
+from incubation.enums import AcceptanceOutcome, SettlementKind, TrancheStatus
+from incubation.models import Acceptance, Agreement, Settlement, Tranche
+from reviews.models import PanelDecision
 
 
 def document_for_download(*, pk: int) -> Document | None:
@@ -18,8 +23,6 @@ def latest_review_summary(*, proposal, released_only: bool = False) -> Document 
     """The proposal's newest review summary; `released_only`: among those issued after a panel decision."""
     summaries = Document.objects.filter(proposal=proposal, kind=DocumentKind.REVIEW_SUMMARY)
     if released_only:
-        from reviews.models import PanelDecision
-
         first = PanelDecision.objects.filter(proposal=proposal).aggregate(first=Min("decided_at"))["first"]
         if first is None:
             return None
@@ -65,8 +68,6 @@ class ProjectDocumentRow:
 
 def project_documents(*, project):
     """The project's agreement, tranche notices, acceptance certificates and conversion notices, newest first."""
-    from decisions.rules import INCUBATION_DOCUMENT_KINDS
-
     return (Document.objects.filter(proposal_id=project.proposal_id, kind__in=INCUBATION_DOCUMENT_KINDS)
             .order_by("-created_at", "-pk"))
 
@@ -74,8 +75,6 @@ def project_documents(*, project):
 def project_document_rows(*, project) -> list[ProjectDocumentRow]:
     """The project's documents grouped by subject (newest first), each with its Chinese and English
     copies; agreements issued again since are marked superseded. A fixed number of queries."""
-    from incubation.models import Acceptance, Tranche
-
     documents = list(project_documents(project=project))
     tranche_orders = dict(Tranche.objects.filter(agreement__project=project).values_list("pk", "order"))
     rounds = dict(Acceptance.objects.filter(project=project).values_list("pk", "round"))
@@ -110,10 +109,6 @@ def _expected_documents(*, project):
     """(kind, subject, number, moment) of every document the project's records call for: the
     latest issue of the agreement, each released tranche, each passed acceptance round and a
     conversion. Four small queries, whatever the number of records."""
-    from decisions.incubation_documents import agreement_subject
-    from incubation.enums import AcceptanceOutcome, SettlementKind, TrancheStatus
-    from incubation.models import Acceptance, Agreement, Settlement, Tranche
-
     agreement = Agreement.objects.filter(project=project, issued_at__isnull=False).first()
     if agreement is not None:
         yield DocumentKind.FUNDING_AGREEMENT, agreement_subject(agreement), None, agreement.issued_at

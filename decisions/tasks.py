@@ -1,6 +1,8 @@
 from celery import shared_task
 
-from decisions.services import issue_letter, issue_review_summary
+from decisions.services.incubation_documents import NoDocumentForRecord, fetch_record, issue_incubation_document
+from decisions.services.letters import issue_letter
+from decisions.services.review_documents import issue_review_summary
 from proposals.models import Proposal
 from reviews.models import PanelDecision
 
@@ -27,8 +29,6 @@ def render_review_summary(proposal_id: int) -> int | None:
 def render_incubation_document(kind: str, record_id: int) -> int | None:
     """Issue an incubation document (agreement, tranche notice, acceptance certificate, conversion
     notice) in the proposal's language; safe to retry (issuing is idempotent per subject and language)."""
-    from decisions.incubation_documents import NoDocumentForRecord, fetch_record, issue_incubation_document
-
     record = fetch_record(kind, record_id)
     if record is None:
         return None

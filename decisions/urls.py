@@ -1,12 +1,12 @@
 from django.urls import path
 
-from decisions import views
+from decisions.views import documents, panel_sheets, projects
 
 app_name = "decisions"
 
 urlpatterns = [
-    path("<int:pk>/download/", views.download, name="download"),
-    path("calls/<int:pk>/panel-sheet/", views.panel_sheet, name="panel_sheet"),
-    path("verify/", views.verify, name="verify"),
-    path("projects/<int:pk>/", views.project_documents, name="project_documents"),
+    path("<int:pk>/download/", documents.download, name="download"),
+    path("calls/<int:pk>/panel-sheet/", panel_sheets.panel_sheet, name="panel_sheet"),
+    path("verify/", documents.verify, name="verify"),
+    path("projects/<int:pk>/", projects.project_documents, name="project_documents"),
 ]

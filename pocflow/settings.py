@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "incubation",
     "decisions",
     "workflows",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -7,6 +7,7 @@ class WorkflowsConfig(AppConfig):
     verbose_name = _("Workflows")
 
     def ready(self):
+        # reason: the receivers import flows and models, which need the app registry ready
         from workflows import receivers
 
         receivers.connect()

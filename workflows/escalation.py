@@ -21,6 +21,7 @@ from reviews.models import Review
 from reviews.services import deadlines
 from workflows import services
 from workflows.flows import ProposalFlow
+from workflows.notifications import notify_replacement_needed
 
 logger = logging.getLogger(__name__)
 
@@ -94,7 +95,5 @@ def decline_for_conflict(*, conflict):
     with task.activation() as activation:
         deadlines.decline_for_conflict(review=review, conflict=conflict)
         services.ask_for_replacement(activation, review)
-    from workflows.notifications import notify_replacement_needed
-
     notify_replacement_needed(review)
     return review

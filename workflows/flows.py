@@ -9,8 +9,10 @@ from proposals.enums import ProposalStatus as S, Transition
 from proposals.services.transition import transition_proposal
 from reviews.enums import ReviewStatus
 from reviews.models import Review
+from reviews.services.deadlines import default_deadline, mark_review_escalated
 from workflows.models import ProposalProcess
 from workflows.nodes import MultiSplit
+from workflows.notifications import notify_task_created
 from workflows.redirect import TaskRedirectView
 
 
@@ -140,15 +142,13 @@ class ProposalFlow(flow.Flow):
 
     def review_deadline(self, activation):
         """Delay of the review's timer boundary: the review's deadline (the host task is `previous`)."""
-        from reviews.services.deadlines import default_deadline
-
         host = activation.task.previous.get()
         review = Review.objects.select_related("proposal__call").get(pk=host.data["review_id"])
         return review.deadline or default_deadline(proposal=review.proposal)
 
     def on_escalated(self, activation):
         """The timer fired: remember which review is overdue, mark it, tell staff."""
-        from reviews.services.deadlines import mark_review_escalated
+        # reason: workflows.escalation imports this module (ProposalFlow); a top-level import would be circular
         from workflows.escalation import notify_review_overdue
 
         timer = activation.task.previous.get()
@@ -184,6 +184,4 @@ class ProposalFlow(flow.Flow):
         transition_proposal(proposal=activation.process.proposal, transition=Transition.OPEN_FUNDING, system=True)
 
     def notify_owner(self, activation):
-        from workflows.notifications import notify_task_created
-
         notify_task_created(activation.task)

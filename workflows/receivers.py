@@ -6,26 +6,22 @@ write rolls back with it.
 
 from reviews.enums import ConflictSource
 from reviews.signals import conflict_recorded, notice_entry_final, objection_upheld
+from workflows.escalation import decline_for_conflict
+from workflows.notice import release_after_notice, reopen_panel_after_objection as reopen
 
 
 def decline_review_of_conflicted_expert(sender, conflict, **kwargs):
     # a declared conflict comes from the expert's own decline, which already ended the task
     if conflict.source == ConflictSource.DECLARED:
         return
-    from workflows.escalation import decline_for_conflict
-
     decline_for_conflict(conflict=conflict)
 
 
 def open_funding_after_notice(sender, entry, **kwargs):
-    from workflows.notice import release_after_notice
-
     release_after_notice(proposal=entry.proposal)
 
 
 def reopen_panel_after_objection(sender, entry, actor, note="", **kwargs):
-    from workflows.notice import reopen_panel_after_objection as reopen
-
     reopen(proposal=entry.proposal, actor=actor, note=note)
 
 

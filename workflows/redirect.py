@@ -3,6 +3,7 @@
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views import View
+from viewflow.workflow.models import Task
 
 
 def task_url_for(task, process) -> str:
@@ -26,7 +27,5 @@ class TaskRedirectView(View):
     """The view of every human node: sends the user to the page that does the work."""
 
     def dispatch(self, request, *args, **kwargs):
-        from viewflow.workflow.models import Task
-
         task = get_object_or_404(Task, pk=kwargs.get("task_pk"))
         return redirect(task_url(task))

@@ -1,6 +1,9 @@
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from workflows.models import ProposalProcess
+from workflows.redirect import task_url_for
+
 
 def _shape(qs):
     return qs.select_related("process", "owner").order_by("created", "pk")
@@ -8,9 +11,6 @@ def _shape(qs):
 
 def _with_proposals(tasks):
     """Attach proposal and call to each task with one query (Task.process is the base Process)."""
-    from workflows.models import ProposalProcess
-    from workflows.redirect import task_url_for
-
     tasks = list(tasks)
     processes = ProposalProcess.objects.filter(pk__in={t.process_id for t in tasks}).select_related("proposal", "proposal__call")
     by_pk = {p.pk: p for p in processes}

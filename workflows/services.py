@@ -20,6 +20,7 @@ from proposals.services.transition import transition_proposal
 from reviews.services import assignment, scoring
 from reviews.services.panel import record_panel_decision
 from workflows.flows import ProposalFlow
+from workflows.notifications import notify_replacement_needed
 
 OPEN_STATUSES = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
 
@@ -222,8 +223,6 @@ def decline_review(*, review, expert, reason):
     with task.activation() as activation:
         conflict = assignment.decline_review(review=review, expert=expert, reason=reason)
         ask_for_replacement(activation, review)
-    from workflows.notifications import notify_replacement_needed
-
     notify_replacement_needed(review)
     return conflict
 

@@ -1,4 +1,9 @@
 from celery import shared_task
+from viewflow.workflow.timers import fire_due_conditions, fire_due_start_timers, fire_due_timers
+
+from incubation.services.reports import sweep as incubation_sweep
+from reviews.services.deadlines import send_due_reminders
+from reviews.services.notice import close_due_notices
 
 
 def sweep(*, now=None) -> dict:
@@ -8,12 +13,6 @@ def sweep(*, now=None) -> dict:
     are re-checked under the flow lock, reminders and notice entries are claimed by unique rows and
     conditional updates. `now` only moves the reminder and notice clocks (viewflow's timers use the
     real time)."""
-    from viewflow.workflow.timers import fire_due_conditions, fire_due_start_timers, fire_due_timers
-
-    from incubation.services.reports import sweep as incubation_sweep
-    from reviews.services.deadlines import send_due_reminders
-    from reviews.services.notice import close_due_notices
-
     return {
         "timers": fire_due_timers(),
         "starts": fire_due_start_timers(),

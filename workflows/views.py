@@ -15,14 +15,19 @@ from core.views import render_domain_error, require_perm
 from core.errors import DomainError
 from proposals.forms import ScreeningForm, WithdrawForm
 from proposals.models import Proposal
+from proposals.selectors import open_calls, proposals_of
+from proposals.services.submission import submission_problems
 from proposals.views import save_edit
 from reviews.assignment_views import PERM as ASSIGN_PERM, run_context, run_or_404
-from reviews.enums import ReviewStatus
+from reviews.enums import OPEN_REVIEW_STATES, ReviewStatus
 from reviews.panel_forms import PanelDecisionForm
 from reviews.forms import AssignExpertsForm, ConflictForm, DeclineForm, ReplaceExpertForm, ScoreForm
 from reviews.models import Review
+from reviews.scoring_selectors import peer_reviews, reviews_for_scoring, rubric
 from reviews.selectors import eligible_experts, expert_reviews, proposal_summary
 from reviews.services.assignment import record_conflict
+from reviews.services.deadlines import suggest_replacement
+from reviews.services.results import METHODS, proposal_results
 from workflows import assignment, services
 from workflows.flows import ProposalFlow
 from workflows.redirect import task_url
@@ -37,8 +42,6 @@ def home(request):
     user = request.user
     context = {"inbox": inbox(user=user), "queue": queue(user=user)}
     if user.has_perm("proposals.create_proposal"):
-        from proposals.selectors import open_calls, proposals_of
-
         context["my_proposals"] = proposals_of(applicant=user)[:10]
         context["open_calls"] = open_calls()
     if user.has_perm("reviews.expert_area"):
@@ -75,8 +78,6 @@ def submit(request, pk):
     try:
         services.submit_proposal(proposal=proposal, actor=request.user)
     except DomainError as exc:
-        from proposals.services.submission import submission_problems
-
         return render_domain_error(request, exc, "proposals/edit.html", {
             "proposal": proposal, "form": core, "answers_form": extra, "problems": submission_problems(proposal=proposal)})
     messages.success(request, _("Your proposal was submitted. Its reference is %(ref)s.") % {"ref": proposal.reference})
@@ -122,8 +123,6 @@ def screen(request, pk):
 
 def _with_suggestions(declined):
     """Each declined review gets `suggested`: the solver's alternate offered first as its replacement."""
-    from reviews.services.deadlines import suggest_replacement
-
     for review in declined:
         review.suggested = suggest_replacement(review=review)
     return declined
@@ -169,8 +168,6 @@ def assign_experts(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def panel(request, pk):
-    from reviews.services.results import METHODS, proposal_results
-
     proposal = _proposal(pk)
     require_perm(request.user, "reviews.see_scores")
     require_perm(request.user, "reviews.see_proposal_results", proposal)  # never with a conflict of interest
@@ -196,9 +193,6 @@ def panel(request, pk):
 @require_http_methods(["GET", "POST"])
 def review(request, pk):
     """The expert's scoring page: rubric with bands inline, draft or submit; read-only once submitted."""
-    from reviews.enums import OPEN_REVIEW_STATES
-    from reviews.scoring_selectors import peer_reviews, reviews_for_scoring, rubric
-
     review = get_object_or_404(reviews_for_scoring(), pk=pk)
     require_perm(request.user, "reviews.open_review", review)
     proposal = review.proposal

@@ -17,7 +17,7 @@ from django.utils import formats, timezone, translation
 
 from accounts.enums import Role
 from decisions.enums import DocumentKind
-from decisions.incubation_documents import (
+from decisions.services.incubation_documents import (
     NoDocumentForRecord, OutdatedSubject, agreement_subject, issue_acceptance_certificate,
     issue_agreement_document, issue_conversion_notice, issue_for_subject, issue_tranche_notice,
 )

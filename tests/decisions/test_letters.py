@@ -8,7 +8,7 @@ from django.core import mail
 from decisions.enums import DocumentKind
 from decisions.models import Document
 from decisions.pdf import FONT_FAMILY, FONT_POSTSCRIPT_NAME, MissingGlyphError
-from decisions.services import LetterNotReady, format_amount, issue_letter
+from decisions.services.letters import LetterNotReady, format_amount, issue_letter
 from proposals.models import AuditEntry, Proposal
 from proposals.signals import proposal_transitioned
 from reviews.models import PanelDecision

@@ -14,11 +14,11 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.enums import Role
-from decisions import review_documents
 from decisions.enums import DocumentKind
 from decisions.models import Document
 from decisions.pdf import FONT_FAMILY, FONT_POSTSCRIPT_NAME, MissingGlyphError, render_pdf
-from decisions.services import UnknownDocumentLanguage, issue_panel_sheet, issue_review_summary
+from decisions.services import review_contexts
+from decisions.services.review_documents import UnknownDocumentLanguage, issue_panel_sheet, issue_review_summary
 from core.errors import NotPermitted
 from proposals.models import AuditEntry, Proposal
 from proposals.signals import proposal_transitioned
@@ -250,7 +250,7 @@ def test_summary_context_never_carries_names_types_notes_or_calibration(db):
     )
 
     with translation.override("en"):
-        context = review_documents.review_summary_context(
+        context = review_contexts.review_summary_context(
             proposal=proposal, result=result, criteria=[criterion], decision=None, language="en",
             issued_on=dt.date(2026, 3, 5), issuer="Fund", verify_url="https://example.org/verify/",
         )
@@ -289,7 +289,7 @@ def test_sheet_template_prints_the_roadshow_the_chair_order_and_the_methods_from
                           tie_break_rules=["Higher final score"])
 
     with translation.override("en"):
-        context = review_documents.panel_sheet_context(
+        context = review_contexts.panel_sheet_context(
             call=call, results=results, criteria=[criterion], recusals={}, language="en",
             as_of=dt.datetime(2026, 3, 5, 1, 30, tzinfo=dt.timezone.utc), issuer="Fund",
             verify_url="https://example.org/verify/",

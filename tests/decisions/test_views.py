@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from decisions.enums import DocumentKind
-from decisions.services import issue_letter
+from decisions.services.letters import issue_letter
 from tests.factories import UserFactory
 
 

@@ -44,7 +44,7 @@ def closed_call(scene):
 
 
 def approval_letter(scene):
-    from decisions.services import issue_letter
+    from decisions.services.letters import issue_letter
 
     return [issue_letter(proposal=scene.proposal, kind=DocumentKind.APPROVAL_LETTER).pk]
 

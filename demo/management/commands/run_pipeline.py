@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 
 from proposals.enums import ProposalStatus
-from workflows.pipeline import run_pipeline
+from demo.pipeline import run_pipeline
 
 
 class Command(BaseCommand):

@@ -4,19 +4,35 @@ a few proposals driven through the real services so every stage has something to
 import datetime as dt
 from decimal import Decimal
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.enums import Role
 from accounts.models import Organisation, User
 from accounts.roles import ensure_role_groups, grant_role
+from forms.builder import build_answer_form
 from forms.enums import QuestionKind
 from forms.models import FormDefinition, Question
+from funding.eligibility import record_eligibility_facts
 from funding.enums import CommissionBasis, CommissionKind, EligibilityKind
 from funding.models import CommissionRule, EligibilityRule, Fund
+from incubation.enums import ContractKind
+from incubation.models import Agreement, Milestone, Tranche
+from incubation.services import record_progress
+from incubation.services.agreement import issue_agreement, record_signed_copy, save_budget, update_terms
+from incubation.services.commissions import assign_tech_manager
+from incubation.services.money import release_tranche
+from incubation.services.outcomes import record_company, record_contract
+from proposals.enums import ScreeningOutcome
 from proposals.models import Call, Proposal, ScreeningChecklistItem
+from proposals.services.answers import save_answers
+from proposals.services.submission import create_proposal
 from reviews.enums import Band, ExpertType
 from reviews.models import CompositionRule, Criterion, CriterionBand, ExpertProfile
+from reviews.services.notice import close_due_notices, publish_notice
+from reviews.services.panel import record_panel_recommendation
+from workflows import services
 
 DEMO_PASSWORD = "pocflow-demo"
 DEMO_CALL_TITLE = "2026年度高校科技成果概念验证项目"
@@ -232,11 +248,6 @@ class _Story:
     # the researcher
 
     def submitted(self, title):
-        from forms.builder import build_answer_form
-        from proposals.services.answers import save_answers
-        from proposals.services.submission import create_proposal
-        from workflows import services
-
         spec = PROPOSALS[title]
         fields = ("abstract", "keywords", "field", "trl", "ip_status", "team", "application_scenario", "requested_amount")
         proposal = create_proposal(call=self.call, applicant=self.researcher, data={
@@ -258,9 +269,6 @@ class _Story:
     # the programme office and the experts
 
     def in_review(self, title):
-        from proposals.enums import ScreeningOutcome
-        from workflows import services
-
         proposal = self.submitted(title)
         services.screen_proposal(proposal=proposal, officer=self.officer, outcome=ScreeningOutcome.PASS,
                                  checklist={str(item.pk): True for item in self.call.checklist_items.all()})
@@ -269,8 +277,6 @@ class _Story:
         return proposal, reviews
 
     def score(self, review, share, opinion, recommendation, confidence):
-        from workflows import services
-
         scores = {c.pk: (c.max_score * Decimal(share)).quantize(Decimal("0.1")) for c in self.criteria}
         services.submit_review(review=review, expert=review.expert, scores=scores, opinion=opinion,
                                panel_note="团队执行力较强，可重点支持。", recommendation=recommendation,
@@ -278,10 +284,6 @@ class _Story:
 
     def funded(self, title, *, instrument="grant", facts=None):
         """Reviewed, recommended by the chair, approved by the panel, through the public notice, funded."""
-        from reviews.services.notice import close_due_notices, publish_notice
-        from reviews.services.panel import record_panel_recommendation
-        from workflows import services
-
         proposal, reviews = self.in_review(title)
         for review, (share, opinion, recommendation, confidence) in zip(reviews, GOOD_REVIEWS, strict=True):
             self.score(review, share, opinion, recommendation, confidence)
@@ -297,8 +299,6 @@ class _Story:
             close_due_notices(now=notice.ends_at)
             proposal.refresh_from_db()
         if facts:
-            from funding.eligibility import record_eligibility_facts
-
             record_eligibility_facts(proposal=proposal, actor=self.fund_manager, **facts)
         services.decide_funding(proposal=proposal, manager=self.fund_manager, approve=True,
                                 amount=proposal.requested_amount, instrument=instrument,
@@ -308,10 +308,6 @@ class _Story:
 
     def incubating(self, proposal, milestones, budget):
         """The project started with its milestones, and the draft agreement's budget filled in."""
-        from incubation.models import Agreement
-        from incubation.services.agreement import save_budget
-        from workflows import services
-
         project = services.start_incubation(proposal=proposal, manager=self.incubator, milestones=[
             {"title": name, "due_date": self.today + dt.timedelta(days=days)} for name, days in milestones])
         agreement = Agreement.objects.get(project=project)
@@ -333,16 +329,6 @@ def _story_review(story):
 
 
 def _story_funded(story):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from incubation.enums import ContractKind
-    from incubation.models import Milestone, Tranche
-    from incubation.services import record_progress
-    from incubation.services.agreement import issue_agreement, record_signed_copy
-    from incubation.services.commissions import assign_tech_manager
-    from incubation.services.money import release_tranche
-    from incubation.services.outcomes import record_company, record_contract
-
     today = story.today
     proposal = story.funded(STORY_FUNDED)
     project, agreement = story.incubating(proposal, milestones=[
@@ -375,8 +361,6 @@ def _story_funded(story):
 
 
 def _story_invest_first(story):
-    from incubation.services.agreement import issue_agreement, update_terms
-
     today = story.today
     proposal = story.funded(STORY_INVEST_FIRST, instrument="invest_first", facts={
         "company_name": "锂固新材料（北京）有限公司", "company_founded_on": today - dt.timedelta(days=400),

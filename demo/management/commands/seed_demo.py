@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.test.utils import override_settings
 
-from workflows.demo import DEMO_PASSWORD, seed_demo, seed_demo_story
+from demo.seed import DEMO_PASSWORD, seed_demo, seed_demo_story
 
 
 class Command(BaseCommand):

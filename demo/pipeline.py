@@ -12,16 +12,18 @@ from django.utils import timezone
 from accounts.enums import Role
 from accounts.models import User
 from accounts.roles import grant_role
+from core.errors import DomainError
 from decisions.models import Document
+from demo.seed import seed_demo
 from forms.builder import build_answer_form
 from proposals.enums import ProposalStatus as S, ScreeningOutcome
-from core.errors import DomainError
 from proposals.models import Proposal
 from proposals.services.answers import save_answers
 from proposals.services.submission import create_proposal
 from reviews.enums import PanelOutcome
+from reviews.selectors import proposal_summary
+from reviews.services.notice import close_due_notices, publish_notice
 from workflows import services
-from workflows.demo import seed_demo
 
 FIELDS = ["biomed", "it", "materials", "energy", "manufacturing", "agri"]
 TITLES = ["钙钛矿叠层电池", "靶向纳米药物递送", "工业视觉缺陷检测", "固态电池电解质", "智能农业传感器", "手术机器人力反馈"]
@@ -102,15 +104,11 @@ def run_pipeline(*, count: int, out_dir: Path, seed: int = 2026, stdout=None) ->
                       for c in criteria}
             services.submit_review(review=review, expert=review.expert, scores=scores,
                                    opinion="技术路线清晰，建议加强市场验证。", panel_note="团队执行力较强。")
-        from reviews.selectors import proposal_summary
-
         mean = proposal_summary(proposal=proposal)["mean"]
         outcome = PanelOutcome.APPROVE if mean >= 70 else PanelOutcome.INVITE_RESUBMISSION if mean >= 60 else PanelOutcome.REJECT
         services.decide_panel(proposal=proposal, officer=officer, outcome=outcome, feedback=f"专家组平均分 {mean}。")
         proposal.refresh_from_db()
         if proposal.status == S.APPROVED:  # public notice (公示): publish it and let the period pass unobjected
-            from reviews.services.notice import close_due_notices, publish_notice
-
             notice = publish_notice(call=call, published_by=officer, title_zh=f"{call.title_zh}拟立项项目公示")
             close_due_notices(now=notice.ends_at)
             proposal.refresh_from_db()

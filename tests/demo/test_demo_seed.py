@@ -20,7 +20,8 @@ from proposals.enums import ProposalStatus as S
 from proposals.models import AuditEntry, Proposal
 from reviews.enums import NoticeStatus, ReviewStatus
 from reviews.models import PublicNotice, Review
-from workflows import demo, services
+from demo import seed as demo
+from workflows import services
 from workflows.flows import ProposalFlow
 
 pytestmark = pytest.mark.django_db

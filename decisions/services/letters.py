@@ -1,0 +1,164 @@
+"""Decision letters (approval, rejection): built from the recorded decisions, rendered, stored
+with their SHA-256, audited, and announced to the applicant after commit."""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Callable
+from zoneinfo import ZoneInfo
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from accounts.mail import absolute_url, queue_user_mail
+from core.errors import DomainError
+from core.i18n import is_chinese, localized
+from decisions.enums import DocumentKind
+from decisions.models import Document
+from decisions.pdf import render_pdf
+from funding.enums import FundingOutcome
+from funding.models import Fund, FundingDecision
+from proposals.models import Proposal
+from proposals.services.audit import record_audit
+from reviews.enums import PanelOutcome
+from reviews.models import PanelDecision
+from reviews.selectors import proposal_summary
+
+
+class LetterNotReady(DomainError):
+    status = 409
+    default_message = _("The decision this letter reports has not been recorded yet.")
+
+
+def format_amount(*, amount: Decimal, currency: str, language: str) -> str:
+    """'300,000.00 CNY', or '人民币 300,000.00 元' in Chinese."""
+    figure = f"{amount:,.2f}"
+    if currency == "CNY" and is_chinese(language):
+        return f"人民币 {figure} 元"
+    return f"{figure} {currency}"
+
+
+def format_score(value: Decimal | None) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
+def letter_reference(*, proposal: Proposal, kind: str) -> str:
+    suffix = "APP" if kind == DocumentKind.APPROVAL_LETTER else "DEC"
+    return f"{proposal.reference or f'P{proposal.pk}'}-{suffix}"
+
+
+def _local_date(*, proposal: Proposal, moment: datetime) -> date:
+    return timezone.localtime(moment, ZoneInfo(proposal.call.time_zone)).date()
+
+
+def _common_context(*, proposal: Proposal, kind: str, language: str, fund: Fund | None, decided_at: datetime) -> dict:
+    return {
+        "issuer": localized(fund, "name", language) if fund else "pocflow",
+        "letter_reference": letter_reference(proposal=proposal, kind=kind),
+        "reference": proposal.reference or "",
+        "title": proposal.title,
+        "call_title": localized(proposal.call, "title", language),
+        "applicant_name": proposal.applicant.display_name,
+        "institution": proposal.institution,
+        "decided_on": _local_date(proposal=proposal, moment=decided_at),
+        "verify_url": absolute_url(reverse("decisions:verify")),
+    }
+
+
+def approval_context(*, proposal: Proposal, language: str) -> dict:
+    decision = (
+        FundingDecision.objects.filter(proposal=proposal, outcome=FundingOutcome.APPROVED, amount__isnull=False)
+        .select_related("fund")
+        .order_by("-decided_at", "-pk")
+        .first()
+    )
+    if decision is None:
+        raise LetterNotReady()
+    kind = DocumentKind.APPROVAL_LETTER
+    return {
+        **_common_context(proposal=proposal, kind=kind, language=language, fund=decision.fund, decided_at=decision.decided_at),
+        "fund_name": localized(decision.fund, "name", language),
+        "instrument": decision.get_instrument_display(),
+        "amount": format_amount(amount=decision.amount, currency=decision.fund.currency, language=language),
+    }
+
+
+def rejection_context(*, proposal: Proposal, language: str) -> dict:
+    decision = PanelDecision.objects.filter(proposal=proposal).order_by("-decided_at", "-pk").first()
+    if decision is None or decision.outcome == PanelOutcome.APPROVE:
+        raise LetterNotReady()
+    summary = proposal_summary(proposal=proposal)
+    # Anonymous: a number, the weighted total and the opinion for the applicant. Never
+    # the expert's name or institution, never the confidential panel note.
+    opinions = [
+        {"number": number, "total": format_score(total), "opinion": review.opinion}
+        for number, (review, total) in enumerate(zip(summary["reviews"], summary["totals"]), start=1)
+    ]
+    kind = DocumentKind.REJECTION_LETTER
+    return {
+        **_common_context(proposal=proposal, kind=kind, language=language, fund=proposal.call.fund, decided_at=decision.decided_at),
+        "invite_resubmission": decision.outcome == PanelOutcome.INVITE_RESUBMISSION,
+        "feedback": decision.feedback,
+        "opinions": opinions,
+        "mean": format_score(summary["mean"]),
+    }
+
+
+@dataclass(frozen=True)
+class LetterSpec:
+    template_name: str
+    template_version: str
+    build_context: Callable[..., dict]
+
+
+LETTERS = {
+    DocumentKind.APPROVAL_LETTER: LetterSpec("decisions/letters/approval.html", "approval-v1", approval_context),
+    DocumentKind.REJECTION_LETTER: LetterSpec("decisions/letters/rejection.html", "rejection-v1", rejection_context),
+}
+
+
+def _existing_letter(*, proposal: Proposal, kind: str) -> Document | None:
+    return Document.objects.filter(proposal=proposal, kind=kind).order_by("created_at", "pk").first()
+
+
+def issue_letter(*, proposal: Proposal, kind: str) -> Document:
+    """Issue the proposal's letter of `kind` once; later calls return the stored document."""
+    kind = DocumentKind(kind)
+    existing = _existing_letter(proposal=proposal, kind=kind)
+    if existing is not None:
+        return existing
+    spec = LETTERS[kind]
+    language = proposal.language
+    with translation.override(language):
+        context = spec.build_context(proposal=proposal, language=language)
+    pdf = render_pdf(template_name=spec.template_name, context=context, language=language)
+    digest = hashlib.sha256(pdf).hexdigest()
+    with transaction.atomic():
+        Proposal.objects.select_for_update().get(pk=proposal.pk)  # one issuer at a time
+        existing = _existing_letter(proposal=proposal, kind=kind)
+        if existing is not None:
+            return existing
+        document = Document(
+            proposal=proposal, kind=kind, language=language,
+            template_version=spec.template_version, sha256=digest, size=len(pdf),
+        )
+        document.file.save(f"{digest}.pdf", ContentFile(pdf), save=False)
+        document.save()
+        record_audit(
+            action="document.issued", proposal=proposal,
+            data={"kind": kind.value, "sha256": digest, "template_version": spec.template_version},
+        )
+        queue_user_mail(
+            user=proposal.applicant,
+            template="decisions/mail/letter_ready",
+            context={
+                "title": proposal.title,
+                "reference": proposal.reference or "",
+                "link": reverse("decisions:download", args=[document.pk]),
+            },
+        )
+    return document

@@ -1,0 +1,50 @@
+"""Downloading an issued document, and the public check that a PDF is an authentic one."""
+
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from decisions.forms import VerifyDocumentForm
+from decisions.selectors import document_by_sha256, document_for_download
+
+
+def _filename(document) -> str:
+    if not document.subject:  # letters, summaries and sheets keep their names
+        return document.filename
+    # a project has several documents of a kind, each in two languages
+    ref = document.proposal.reference if document.proposal_id and document.proposal.reference else document.proposal_id
+    return f"{document.kind}-{ref}-{document.pk}-{document.language}.pdf"
+
+
+def pdf_attachment(document):
+    return FileResponse(
+        document.file.open("rb"), as_attachment=True, filename=_filename(document), content_type="application/pdf"
+    )
+
+
+@require_GET
+def download(request, pk):
+    document = document_for_download(pk=pk)
+    if document is None:
+        raise Http404
+    if not request.user.has_perm("decisions.download_document", document):
+        raise PermissionDenied
+    return pdf_attachment(document)
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def verify(request):
+    """Public: is this an authentic, unaltered pocflow document? Never shows its content."""
+    checked, document, digest = False, None, ""
+    if request.method == "POST":
+        form = VerifyDocumentForm(request.POST, request.FILES)
+        if form.is_valid():
+            checked, digest = True, form.digest()
+            document = document_by_sha256(sha256=digest)
+    else:
+        form = VerifyDocumentForm()
+    context = {"form": form, "checked": checked, "document": document, "sha256": digest}
+    return render(request, "decisions/verify.html", context)
