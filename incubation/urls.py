@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from incubation import views
+from incubation.views import projects as views
 
 app_name = "incubation"
 urlpatterns = [

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from incubation import views_agreement as views
+from incubation.views import agreement as views
 
 urlpatterns = [
     path("<int:pk>/agreement/", views.agreement_page, name="agreement"),

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from incubation import views_lifecycle as views
+from incubation.views import lifecycle as views
 
 urlpatterns = [
     path("reports/", views.reports, name="reports"),

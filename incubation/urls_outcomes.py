@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from incubation import views_outcomes as views
+from incubation.views import outcomes as views
 
 urlpatterns = [
     path("<int:pk>/outcomes/", views.outcomes_page, name="outcomes"),

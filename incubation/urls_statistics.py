@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from incubation import views_statistics
+from incubation.views import statistics as views_statistics
 
 app_name = "statistics"
 urlpatterns = [

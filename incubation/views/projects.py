@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.roles import is_staff_member
-from incubation import views_agreement, views_lifecycle, views_outcomes
+from incubation.views import agreement as views_agreement, lifecycle as views_lifecycle, outcomes as views_outcomes
 from incubation.enums import ProjectStatus
 from incubation.forms import CloseProjectForm, ProgressForm
 from incubation.selectors import milestones_of, progress_of, project_with_details, projects_overview
