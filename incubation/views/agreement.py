@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from funding.selectors import proposal_position
 from incubation.enums import AgreementStatus, BudgetCategory, MilestoneStatus, TrancheStatus
-from incubation.forms_agreement import (
+from incubation.forms.agreement import (
     AcceptMilestoneForm, BudgetFormSet, KpiActualsForm, KpiFormSet, MilestoneFormSet, QueueFilterForm, ReleaseForm,
     SignedCopyForm, TermsForm, TrancheFormSet, kept_rows,
 )

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from incubation.enums import AgreementStatus, ChangeStatus, ReportStatus, TrancheGate
-from incubation.forms_lifecycle import (
+from incubation.forms.lifecycle import (
     AcceptanceForm, ChangeDecisionForm, ChangeRequestForm, MidtermForm, ReportForm, ReportReviewForm,
 )
 from incubation.models import ChangeRequest, Kpi, MidtermCheck, ProgressReport, Tranche

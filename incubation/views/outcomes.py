@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from funding.models import Fund
 from funding.selectors import proposal_position
 from incubation.enums import ProjectStatus
-from incubation.forms_outcomes import (
+from incubation.forms.outcomes import (
     AnnualFigureForm,
     AssignTechManagerForm,
     CompanyForm,

@@ -1,3 +1,5 @@
+"""The project page's two manager forms: a progress note and closing the project."""
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
