@@ -13,7 +13,7 @@ from decisions.selectors import (
     document_by_sha256, document_for_download, latest_panel_sheet, panel_sheets, project_document_rows,
 )
 from decisions.services import issue_panel_sheet
-from incubation.selectors import project_with_details
+from incubation.selectors.projects import project_with_details
 from core.views import render_domain_error, require_perm
 from core.errors import DomainError
 from proposals.models import Call

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from incubation.enums import MilestoneStatus, ProjectStatus
-from incubation.selectors import milestones_of
+from incubation.selectors.projects import milestones_of
 
 
 class ProgressForm(forms.Form):

@@ -6,7 +6,6 @@ refusal to a message and its HTTP status; a refused form is shown again with wha
 from decimal import Decimal
 
 from django.contrib import messages
-from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats, timezone
@@ -19,7 +18,8 @@ from incubation.forms.agreement import (
     AcceptMilestoneForm, BudgetFormSet, KpiActualsForm, KpiFormSet, MilestoneFormSet, QueueFilterForm, ReleaseForm,
     SignedCopyForm, TermsForm, TrancheFormSet, kept_rows,
 )
-from incubation.models import Agreement, Milestone, Tranche
+from incubation.models import Agreement, Milestone
+from incubation.selectors.agreement import agreement_of, agreement_with_details, tranche_counts, tranche_with_agreement
 from incubation.services import agreement as service
 from incubation.services.money import gate_status, release_tranche
 from core.numbers import money
@@ -32,8 +32,7 @@ ACCEPTABLE = (MilestoneStatus.DONE, MilestoneStatus.IN_PROGRESS)
 
 
 def _agreement_of(pk) -> Agreement:
-    return get_object_or_404(Agreement.objects.select_related("project__proposal__call", "project__manager",
-                                                              "issued_by", "signed_recorded_by"), project_id=pk)
+    return get_object_or_404(agreement_with_details(), project_id=pk)
 
 
 def _money(value, currency="") -> str:
@@ -320,7 +319,7 @@ def disbursements(request):
 
 @require_POST
 def release(request, tranche_pk):
-    tranche = get_object_or_404(Tranche.objects.select_related("agreement__project"), pk=tranche_pk)
+    tranche = get_object_or_404(tranche_with_agreement(), pk=tranche_pk)
     agreement = _agreement_of(tranche.agreement.project_id)
     require_perm(request.user, "incubation.release_tranche", agreement.project)
     prefix = f"release-{tranche.pk}"
@@ -363,11 +362,10 @@ def release(request, tranche_pk):
 
 def card_context(request, project) -> dict:
     """Context for incubation/_agreement_card.html on the project page (three queries)."""
-    agreement = Agreement.objects.filter(project=project).first()
+    agreement = agreement_of(project=project)
     if agreement is None:
         return {"agreement_card": None}
-    counts = Tranche.objects.filter(agreement=agreement).aggregate(
-        total=Count("pk"), released=Count("pk", filter=Q(status=TrancheStatus.RELEASED)))
+    counts = tranche_counts(agreement=agreement)
     position = proposal_position(proposal=project.proposal)
     return {"agreement_card": {
         "agreement": agreement,

@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from funding.models import Fund
 from funding.selectors import proposal_position
 from incubation.enums import ProjectStatus
 from incubation.forms.outcomes import (
@@ -23,8 +22,9 @@ from incubation.forms.outcomes import (
     PatentForm,
     SettleForm,
 )
-from incubation.models import Company, Patent, TechManagerAssignment
-from incubation.selectors import project_with_details
+from incubation.models import Patent
+from incubation.selectors.outcomes import assignment_with_project, commission_balances, company_of
+from incubation.selectors.projects import project_with_details
 from incubation.services import commissions, conversion, outcomes
 from core.views import render_domain_error, require_perm
 from core.errors import DomainError
@@ -68,7 +68,7 @@ def _page_context(request, project, **bound) -> dict:
     open_to_outcomes = project.status != ProjectStatus.TERMINATED
     forms = {prefix: bound.get(prefix) or form_class(prefix=prefix) for prefix, form_class in FORMS.items()}
     if "company" not in bound:
-        company = Company.objects.filter(project=project).first()
+        company = company_of(project=project)
         if company is not None:
             forms["company"] = CompanyForm(prefix="company", initial={
                 "name": company.name, "founded_on": company.founded_on,
@@ -184,8 +184,7 @@ def grant_patent(request, pk, patent_pk):
 def remove_tech_manager(request, pk, assignment_pk):
     project = _project(pk)
     require_perm(request.user, "incubation.assign_tech_manager", project)
-    assignment = get_object_or_404(TechManagerAssignment.objects.select_related("project__proposal"),
-                                   pk=assignment_pk, project=project)
+    assignment = get_object_or_404(assignment_with_project(), pk=assignment_pk, project=project)
     try:
         commissions.remove_tech_manager(assignment=assignment, actor=request.user)
     except DomainError as exc:
@@ -243,13 +242,9 @@ def conversions(request):
 def tech_home(request):
     require_perm(request.user, "incubation.tech_manager_home")
     user = request.user
-    rows = commissions.ledger_rows(manager=user)
-    funds = Fund.objects.in_bulk({row["fund_id"] for row in rows})
-    for row in rows:
-        row["fund"] = funds[row["fund_id"]]
     return render(request, TECH_HOME, {
         "assignments": list(commissions.projects_of_manager(manager=user)),
-        "balances": rows,
+        "balances": commission_balances(manager=user),
         "totals": commissions.commission_balance(manager=user),
         "entries": list(commissions.ledger_entries(manager=user)),
     })

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from incubation.forms.statistics import StatisticsFilterForm
-from incubation.statistics import COLUMNS, STAGES, Funnel, funnel, funnel_dataset
+from incubation.selectors.statistics import COLUMNS, STAGES, Funnel, funnel, funnel_dataset
 from core.views import require_perm
 
 FORMATS = {"html", "csv", "xlsx"}

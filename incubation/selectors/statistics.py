@@ -35,7 +35,7 @@ from incubation.enums import ProjectStatus
 from incubation.models import FinancingRound, Project, TechContract
 from core.i18n import localized
 from proposals.enums import Field, ProposalStatus as S
-from proposals.models import AuditEntry, Proposal
+from proposals.models import AuditEntry, Call, Proposal
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -157,8 +157,6 @@ def _money(value) -> Decimal:
 def _labels(group, keys) -> dict:
     """{key: (label, sort)}; one query for the call titles, none otherwise."""
     if group == "call":
-        from proposals.models import Call
-
         calls = Call.objects.filter(pk__in=keys).only("pk", "title_zh", "title_en", "opens_at")
         return {c.pk: (localized(c, "title"), (-c.opens_at.timestamp(), c.pk)) for c in calls}
     if group == "field":
