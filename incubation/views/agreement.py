@@ -3,8 +3,6 @@
 Every view checks one named predicate, binds one form, makes one service call and maps a
 refusal to a message and its HTTP status; a refused form is shown again with what was typed."""
 
-from decimal import Decimal
-
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,10 +14,13 @@ from funding.selectors import proposal_position
 from incubation.enums import AgreementStatus, BudgetCategory, MilestoneStatus, TrancheStatus
 from incubation.forms.agreement import (
     AcceptMilestoneForm, BudgetFormSet, KpiActualsForm, KpiFormSet, MilestoneFormSet, QueueFilterForm, ReleaseForm,
-    SignedCopyForm, TermsForm, TrancheFormSet, kept_rows,
+    SignedCopyForm, TermsForm, TrancheFormSet, kept_rows, typed_amounts,
 )
 from incubation.models import Agreement, Milestone
-from incubation.selectors.agreement import agreement_of, agreement_with_details, tranche_counts, tranche_with_agreement
+from incubation.rules import can_edit_agreement, can_upload_signed_copy
+from incubation.selectors.agreement import (
+    agreement_of, agreement_with_details, budget_balance, tranche_counts, tranche_with_agreement,
+)
 from incubation.services import agreement as service
 from incubation.services.money import gate_status, release_tranche
 from core.numbers import money
@@ -69,15 +70,6 @@ def _tranche_formset(tranches, milestones, data=None):
         {"percent": t.percent, "gate": t.gate, "milestone": t.milestone_id} for t in tranches])
 
 
-def _typed_total(formset) -> Decimal | None:
-    """The budget total as typed (bound) or saved (unbound), for the running total."""
-    total = Decimal("0")
-    for form in formset.forms:
-        value = form.cleaned_data.get("amount") if form.is_bound and hasattr(form, "cleaned_data") else form.initial.get("amount")
-        total += value or Decimal("0")
-    return total
-
-
 def _page_context(request, agreement, **bound) -> dict:
     user = request.user
     project = agreement.project
@@ -86,10 +78,9 @@ def _page_context(request, agreement, **bound) -> dict:
     lines = list(service.budget_of(agreement=agreement))
     tranches = list(service.tranches_of(agreement=agreement))
     can_manage = user.has_perm("incubation.manage_project", project)
-    can_edit = can_manage and agreement.status in service.EDITABLE_STATES and project.is_open
     can_release = user.has_perm("incubation.release_tranche", project)
     budget_forms = bound.get("budget") or _budget_formset(agreement, lines)
-    budget_total = _typed_total(budget_forms)
+    balance = budget_balance(agreement=agreement, amounts=typed_amounts(budget_forms))
     rows = []
     for tranche in tranches:
         met, why = gate_status(tranche)
@@ -116,17 +107,16 @@ def _page_context(request, agreement, **bound) -> dict:
         "tranche_rows": rows,
         "problems": service.agreement_problems(agreement) if agreement.status == AgreementStatus.DRAFT else [],
         "can_manage": can_manage,
-        "can_edit": can_edit,
+        "can_edit": can_edit_agreement(user, agreement),
         "can_release": can_release,
-        "can_upload": (user.has_perm("incubation.upload_signed_agreement", project)
-                       and agreement.status == AgreementStatus.ISSUED and project.is_open),
+        "can_upload": can_upload_signed_copy(user, agreement),
         "terms_form": bound.get("terms") or _terms_form(agreement),
         "milestone_forms": ms_forms,
         "kpi_forms": kpi_forms,
         "budget_forms": budget_forms,
-        "budget_total": _money(budget_total),
-        "budget_difference": _money(agreement.amount - budget_total),
-        "budget_balanced": budget_total == agreement.amount,
+        "budget_total": _money(balance.total),
+        "budget_difference": _money(balance.difference),
+        "budget_balanced": balance.balanced,
         "amount_text": _money(agreement.amount, agreement.currency),
         "valuation_text": _money(agreement.pre_money_valuation, agreement.currency),
         "tranche_forms": bound.get("tranches") or _tranche_formset(tranches, milestones),

@@ -13,6 +13,7 @@ from incubation.enums import AgreementStatus, ChangeStatus, ReportStatus, Tranch
 from incubation.forms.lifecycle import (
     AcceptanceForm, ChangeDecisionForm, ChangeRequestForm, MidtermForm, ReportForm, ReportReviewForm,
 )
+from incubation.rules import can_decide_change, can_edit_report, can_request_change, can_review_report
 from incubation.selectors.lifecycle import (
     budget_lines_of, change_with_details, kpis_with_milestone, midterm_checks_of, project_with_agreement,
     report_with_details, tranches_at_gate,
@@ -71,8 +72,7 @@ def card_context(request, project) -> dict:
         "can_midterm": can_manage and not midterm_service.midterm_problem(project=project, latest=latest_midterm),
         "changes": changes,
         "pending_changes": [c for c in changes if c.status == ChangeStatus.PENDING],
-        "can_request_change": (user.has_perm("incubation.request_change", project) and project.is_open
-                               and _is_signed(project)),
+        "can_request_change": can_request_change(user, project),
         "can_decide_change": user.has_perm("incubation.decide_change", project),
         "rounds": rounds,
         "can_accept": can_manage and not acceptance_service.acceptance_problem(project=project),
@@ -99,10 +99,8 @@ def _report(pk):
 
 def _report_context(request, report, *, form=None, review_form=None):
     user, project = request.user, report.project
-    can_edit = (user.has_perm("incubation.submit_report", project) and report.status in report_service.TO_WRITE
-                and project.is_open)
-    can_review = (user.has_perm("incubation.manage_project", project) and report.status == ReportStatus.SUBMITTED
-                  and user.pk not in (report.submitted_by_id, project.proposal.applicant_id))
+    can_edit = can_edit_report(user, report)
+    can_review = can_review_report(user, report)
     return {
         "report": report, "project": project, "can_edit": can_edit, "can_review": can_review,
         "form": form or (ReportForm.for_report(report, prefix="report") if can_edit else None),
@@ -222,7 +220,7 @@ def _change(pk):
 def _change_context(request, change, *, form=None):
     user = request.user
     pending = change.status == ChangeStatus.PENDING
-    can_decide = pending and user.has_perm("incubation.decide_change", change.project) and user.pk != change.requested_by_id
+    can_decide = can_decide_change(user, change)
     return {
         "change": change, "project": change.project, "pending": pending,
         "can_decide": can_decide, "own_request": pending and user.pk == change.requested_by_id,

@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from funding.selectors import proposal_position
-from incubation.enums import ProjectStatus
 from incubation.forms.outcomes import (
     AnnualFigureForm,
     AssignTechManagerForm,
@@ -23,6 +22,7 @@ from incubation.forms.outcomes import (
     SettleForm,
 )
 from incubation.models import Patent
+from incubation.rules import can_assign_tech_managers, can_record_outcomes
 from incubation.selectors.outcomes import assignment_with_project, commission_balances, company_of
 from incubation.selectors.projects import project_with_details
 from incubation.services import commissions, conversion, outcomes
@@ -65,7 +65,6 @@ def card_context(request, project) -> dict:
 
 def _page_context(request, project, **bound) -> dict:
     user = request.user
-    open_to_outcomes = project.status != ProjectStatus.TERMINATED
     forms = {prefix: bound.get(prefix) or form_class(prefix=prefix) for prefix, form_class in FORMS.items()}
     if "company" not in bound:
         company = company_of(project=project)
@@ -76,8 +75,8 @@ def _page_context(request, project, **bound) -> dict:
     agreement, settlement = _settlement_context(project)
     return {
         "project": project,
-        "can_record": open_to_outcomes and user.has_perm("incubation.record_outcome", project),
-        "can_assign": open_to_outcomes and user.has_perm("incubation.assign_tech_manager", project),
+        "can_record": can_record_outcomes(user, project),
+        "can_assign": can_assign_tech_managers(user, project),
         "can_settle": user.has_perm("incubation.settle_investment", project),
         "forms": forms,
         "grant_form": bound.get("grant") or GrantPatentForm(prefix="grant"),
