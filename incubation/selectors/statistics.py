@@ -24,6 +24,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import tablib
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import TruncQuarter, TruncYear
 from django.utils import timezone
@@ -236,8 +237,6 @@ def _text_cell(text: str) -> str:
 
 def funnel_dataset(result: Funnel):
     """Headers in the active language; counts as ints and money as Decimals (numbers in XLSX)."""
-    import tablib
-
     dataset = tablib.Dataset(title=_("Statistics"))
     dataset.headers = [result.group_label, *[str(label) for _attr, label, _kind in COLUMNS]]
     for row in [*result.rows, result.total]:
