@@ -7,7 +7,7 @@ one to three releases (two percent later stopped, with a return), one project ea
 graduated), 500 companies, 400 financing rounds and 600 registered technology contracts.
 
 Prints, all measured here: for each grouping (call, field, year, quarter) the time of
-`incubation.statistics.funnel()` (median of 3) and its number of queries, plus the CSV and XLSX
+`incubation.selectors.statistics.funnel()` (median of 3) and its number of queries, plus the CSV and XLSX
 exports of the call grouping.
 """
 
@@ -112,7 +112,7 @@ def main():
     from django.db import connection
     from django.utils import translation
 
-    from incubation.statistics import funnel, funnel_dataset
+    from incubation.selectors.statistics import funnel, funnel_dataset
 
     rng = random.Random(SEED)
     old_name = connection.settings_dict["NAME"]

@@ -11,6 +11,9 @@ import rules
 from accounts.rules import (
     is_administrator, is_fund_manager, is_incubation_manager, is_program_officer, is_technology_manager,
 )
+from incubation.enums import AgreementStatus, ChangeStatus, ProjectStatus, ReportStatus
+from incubation.services.agreement import EDITABLE_STATES
+from incubation.services.reports import TO_WRITE
 
 
 @rules.predicate
@@ -30,6 +33,67 @@ def is_assigned_tech_manager(user, project):
 can_view_projects = is_incubation_manager | is_administrator | is_program_officer | is_fund_manager
 can_manage_project = is_incubation_manager
 can_view_project = can_view_projects | is_project_team | is_assigned_tech_manager
+
+
+
+@rules.predicate
+def can_edit_agreement(user, agreement):
+    """May the user change the agreement's terms, milestones, budget and tranches now? They run the
+    project, the agreement is not signed yet and the project is open."""
+    project = agreement.project
+    return (user.has_perm("incubation.manage_project", project) and agreement.status in EDITABLE_STATES
+            and project.is_open)
+
+
+@rules.predicate
+def can_upload_signed_copy(user, agreement):
+    """May the user record the signed copy now? The agreement is issued for signature and the project open."""
+    project = agreement.project
+    return (user.has_perm("incubation.upload_signed_agreement", project) and agreement.status == AgreementStatus.ISSUED
+            and project.is_open)
+
+
+@rules.predicate
+def can_edit_report(user, report):
+    """May the user write the quarterly report now? The project's team, while it is to be written, on an open project."""
+    project = report.project
+    return user.has_perm("incubation.submit_report", project) and report.status in TO_WRITE and project.is_open
+
+
+@rules.predicate
+def can_review_report(user, report):
+    """May the user accept or return the submitted report? A manager who neither wrote it nor leads the team."""
+    project = report.project
+    return (user.has_perm("incubation.manage_project", project) and report.status == ReportStatus.SUBMITTED
+            and user.pk not in (report.submitted_by_id, project.proposal.applicant_id))
+
+
+@rules.predicate
+def can_request_change(user, project):
+    """May the user file a change request? The project is open and its agreement signed."""
+    agreement = getattr(project, "agreement", None)
+    return (user.has_perm("incubation.request_change", project) and project.is_open
+            and agreement is not None and agreement.status == AgreementStatus.SIGNED)
+
+
+@rules.predicate
+def can_decide_change(user, change):
+    """May the user approve or refuse the pending change? A manager other than the one who asked."""
+    return (change.status == ChangeStatus.PENDING and user.has_perm("incubation.decide_change", change.project)
+            and user.pk != change.requested_by_id)
+
+
+@rules.predicate
+def can_record_outcomes(user, project):
+    """May the user record outcomes of the project? Not once it was terminated."""
+    return project.status != ProjectStatus.TERMINATED and user.has_perm("incubation.record_outcome", project)
+
+
+@rules.predicate
+def can_assign_tech_managers(user, project):
+    """May the user assign or remove technology managers? Not once the project was terminated."""
+    return project.status != ProjectStatus.TERMINATED and user.has_perm("incubation.assign_tech_manager", project)
+
 
 rules.add_perm("incubation.view_projects", can_view_projects)
 rules.add_perm("incubation.view_project", can_view_project)

@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from incubation import urls as incubation_urls
 from workflows.views import home
 
 urlpatterns = [
@@ -21,5 +22,5 @@ urlpatterns = [
     path("funding/", include("funding.urls")),
     path("incubation/", include("incubation.urls")),
     path("documents/", include("decisions.urls")),
-    path("statistics/", include("incubation.urls_statistics")),
+    path("statistics/", include(incubation_urls.statistics_urls)),
 ]

@@ -12,7 +12,7 @@ from decisions.forms import ProjectDocumentForm
 from decisions.pdf import MissingGlyphError
 from decisions.selectors import project_document_rows
 from decisions.services.incubation_documents import issue_for_subject
-from incubation.selectors import project_with_details
+from incubation.selectors.projects import project_with_details
 
 
 @require_http_methods(["GET", "POST"])

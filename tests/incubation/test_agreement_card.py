@@ -6,9 +6,9 @@ import pytest
 from django.test import RequestFactory
 
 from incubation.models import Project
-from incubation.selectors import project_with_details
+from incubation.selectors.projects import project_with_details
 from incubation.services.money import release_tranche
-from incubation.views_agreement import card_context
+from incubation.views.agreement import card_context
 from tests.factories import ProposalFactory
 from tests.incubation.agreement_support import days, login, signed, url
 

@@ -12,7 +12,7 @@ from funding.services import record_release
 from incubation.enums import ProjectStatus
 from incubation.models import Company, FinancingRound, Project, TechContract
 from incubation.services import close_project
-from incubation.statistics import funnel
+from incubation.selectors.statistics import funnel
 from proposals.enums import Field, ProposalStatus as S, Transition
 from proposals.models import Proposal
 from proposals.services.transition import transition_proposal

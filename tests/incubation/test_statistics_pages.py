@@ -16,7 +16,7 @@ from accounts.enums import Role
 from funding.enums import LedgerKind
 from funding.models import LedgerEntry
 from incubation.models import Company, FinancingRound, Project, TechContract
-from incubation.statistics import COLUMNS, GROUPS
+from incubation.selectors.statistics import COLUMNS, GROUPS
 from proposals.enums import Field
 from proposals.models import Proposal
 from tests.factories import CallFactory, ProposalFactory, UserFactory

@@ -9,8 +9,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from incubation.forms_statistics import StatisticsFilterForm
-from incubation.statistics import COLUMNS, STAGES, Funnel, funnel, funnel_dataset
+from incubation.forms.statistics import StatisticsFilterForm
+from incubation.selectors.statistics import COLUMNS, STAGES, Funnel, funnel, funnel_dataset
 from core.views import require_perm
 
 FORMATS = {"html", "csv", "xlsx"}

@@ -1,8 +1,10 @@
+"""The project page's two manager forms: a progress note and closing the project."""
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from incubation.enums import MilestoneStatus, ProjectStatus
-from incubation.selectors import milestones_of
+from incubation.selectors.projects import milestones_of
 
 
 class ProgressForm(forms.Form):

@@ -10,11 +10,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from incubation.enums import AgreementStatus, ChangeStatus, ReportStatus, TrancheGate
-from incubation.forms_lifecycle import (
+from incubation.forms.lifecycle import (
     AcceptanceForm, ChangeDecisionForm, ChangeRequestForm, MidtermForm, ReportForm, ReportReviewForm,
 )
-from incubation.models import ChangeRequest, Kpi, MidtermCheck, ProgressReport, Tranche
-from incubation.selectors import milestones_of, project_with_details
+from incubation.rules import can_decide_change, can_edit_report, can_request_change, can_review_report
+from incubation.selectors.lifecycle import (
+    budget_lines_of, change_with_details, kpis_with_milestone, midterm_checks_of, project_with_agreement,
+    report_with_details, tranches_at_gate,
+)
+from incubation.selectors.projects import milestones_of
 from incubation.services import acceptance as acceptance_service
 from incubation.services import changes as change_service
 from incubation.services import midterm as midterm_service
@@ -32,7 +36,7 @@ ACCEPTANCE_TEMPLATE = "incubation/lifecycle/acceptance.html"
 
 
 def _project(pk):
-    return get_object_or_404(project_with_details().select_related("agreement"), pk=pk)
+    return get_object_or_404(project_with_agreement(), pk=pk)
 
 
 def _is_signed(project) -> bool:
@@ -68,8 +72,7 @@ def card_context(request, project) -> dict:
         "can_midterm": can_manage and not midterm_service.midterm_problem(project=project, latest=latest_midterm),
         "changes": changes,
         "pending_changes": [c for c in changes if c.status == ChangeStatus.PENDING],
-        "can_request_change": (user.has_perm("incubation.request_change", project) and project.is_open
-                               and _is_signed(project)),
+        "can_request_change": can_request_change(user, project),
         "can_decide_change": user.has_perm("incubation.decide_change", project),
         "rounds": rounds,
         "can_accept": can_manage and not acceptance_service.acceptance_problem(project=project),
@@ -91,18 +94,13 @@ def reports(request):
 
 
 def _report(pk):
-    queryset = report_service.with_flags(
-        ProgressReport.objects.select_related("project", "project__proposal", "project__proposal__call",
-                                              "project__manager", "submitted_by", "reviewed_by"))
-    return get_object_or_404(queryset, pk=pk)
+    return get_object_or_404(report_with_details(), pk=pk)
 
 
 def _report_context(request, report, *, form=None, review_form=None):
     user, project = request.user, report.project
-    can_edit = (user.has_perm("incubation.submit_report", project) and report.status in report_service.TO_WRITE
-                and project.is_open)
-    can_review = (user.has_perm("incubation.manage_project", project) and report.status == ReportStatus.SUBMITTED
-                  and user.pk not in (report.submitted_by_id, project.proposal.applicant_id))
+    can_edit = can_edit_report(user, report)
+    can_review = can_review_report(user, report)
     return {
         "report": report, "project": project, "can_edit": can_edit, "can_review": can_review,
         "form": form or (ReportForm.for_report(report, prefix="report") if can_edit else None),
@@ -166,10 +164,10 @@ def _midterm_context(project, *, form=None):
     latest = midterm_service.latest_check(project=project)
     return {
         "project": project,
-        "checks": MidtermCheck.objects.filter(project=project).select_related("decided_by").order_by("decided_at", "pk"),
+        "checks": midterm_checks_of(project=project),
         "problem": midterm_service.midterm_problem(project=project, latest=latest),
         "form": form or MidtermForm(prefix="midterm"),
-        "tranches": Tranche.objects.filter(agreement__project=project, gate=TrancheGate.MIDTERM).order_by("order"),
+        "tranches": tranches_at_gate(project=project, gate=TrancheGate.MIDTERM),
     }
 
 
@@ -193,15 +191,10 @@ def midterm(request, pk):
 
 # change requests
 
-def _budget_lines(project):
-    agreement = getattr(project, "agreement", None)
-    return list(agreement.budget_lines.all()) if agreement is not None else []
-
-
 def change_new(request, pk):
     project = _project(pk)
     require_perm(request.user, "incubation.request_change", project)
-    context = {"project": project, "budget_lines": _budget_lines(project),
+    context = {"project": project, "budget_lines": budget_lines_of(project=project),
                "max_months": change_service.MAX_EXTENSION_MONTHS}
     if request.method != "POST":
         return render(request, CHANGE_FORM_TEMPLATE, {**context, "form": ChangeRequestForm(prefix="change")})
@@ -221,19 +214,18 @@ def change_new(request, pk):
 
 
 def _change(pk):
-    return get_object_or_404(
-        ChangeRequest.objects.select_related("project", "project__proposal", "requested_by", "decided_by"), pk=pk)
+    return get_object_or_404(change_with_details(), pk=pk)
 
 
 def _change_context(request, change, *, form=None):
     user = request.user
     pending = change.status == ChangeStatus.PENDING
-    can_decide = pending and user.has_perm("incubation.decide_change", change.project) and user.pk != change.requested_by_id
+    can_decide = can_decide_change(user, change)
     return {
         "change": change, "project": change.project, "pending": pending,
         "can_decide": can_decide, "own_request": pending and user.pk == change.requested_by_id,
         "form": form or (ChangeDecisionForm(prefix="decision") if can_decide else None),
-        "budget_lines": _budget_lines(change.project),
+        "budget_lines": budget_lines_of(project=change.project),
     }
 
 
@@ -275,12 +267,11 @@ def change_withdraw(request, pk):
 # final acceptance
 
 def _acceptance_context(project, *, form=None):
-    retained = list(Tranche.objects.filter(agreement__project=project, gate=TrancheGate.ACCEPTANCE)
-                    .select_related("agreement").order_by("order"))
+    retained = list(tranches_at_gate(project=project, gate=TrancheGate.ACCEPTANCE))
     return {
         "project": project,
         "rounds": acceptance_service.rounds_of(project=project),
-        "kpis": Kpi.objects.filter(project=project).select_related("milestone").order_by("due_date", "pk"),
+        "kpis": kpis_with_milestone(project=project),
         "milestones": milestones_of(project=project),
         "retained": [(t, gate_status(t)[0]) for t in retained],
         "problem": acceptance_service.acceptance_problem(project=project),

@@ -10,10 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from funding.models import Fund
 from funding.selectors import proposal_position
-from incubation.enums import ProjectStatus
-from incubation.forms_outcomes import (
+from incubation.forms.outcomes import (
     AnnualFigureForm,
     AssignTechManagerForm,
     CompanyForm,
@@ -23,8 +21,10 @@ from incubation.forms_outcomes import (
     PatentForm,
     SettleForm,
 )
-from incubation.models import Company, Patent, TechManagerAssignment
-from incubation.selectors import project_with_details
+from incubation.models import Patent
+from incubation.rules import can_assign_tech_managers, can_record_outcomes
+from incubation.selectors.outcomes import assignment_with_project, commission_balances, company_of
+from incubation.selectors.projects import project_with_details
 from incubation.services import commissions, conversion, outcomes
 from core.views import render_domain_error, require_perm
 from core.errors import DomainError
@@ -65,10 +65,9 @@ def card_context(request, project) -> dict:
 
 def _page_context(request, project, **bound) -> dict:
     user = request.user
-    open_to_outcomes = project.status != ProjectStatus.TERMINATED
     forms = {prefix: bound.get(prefix) or form_class(prefix=prefix) for prefix, form_class in FORMS.items()}
     if "company" not in bound:
-        company = Company.objects.filter(project=project).first()
+        company = company_of(project=project)
         if company is not None:
             forms["company"] = CompanyForm(prefix="company", initial={
                 "name": company.name, "founded_on": company.founded_on,
@@ -76,8 +75,8 @@ def _page_context(request, project, **bound) -> dict:
     agreement, settlement = _settlement_context(project)
     return {
         "project": project,
-        "can_record": open_to_outcomes and user.has_perm("incubation.record_outcome", project),
-        "can_assign": open_to_outcomes and user.has_perm("incubation.assign_tech_manager", project),
+        "can_record": can_record_outcomes(user, project),
+        "can_assign": can_assign_tech_managers(user, project),
         "can_settle": user.has_perm("incubation.settle_investment", project),
         "forms": forms,
         "grant_form": bound.get("grant") or GrantPatentForm(prefix="grant"),
@@ -184,8 +183,7 @@ def grant_patent(request, pk, patent_pk):
 def remove_tech_manager(request, pk, assignment_pk):
     project = _project(pk)
     require_perm(request.user, "incubation.assign_tech_manager", project)
-    assignment = get_object_or_404(TechManagerAssignment.objects.select_related("project__proposal"),
-                                   pk=assignment_pk, project=project)
+    assignment = get_object_or_404(assignment_with_project(), pk=assignment_pk, project=project)
     try:
         commissions.remove_tech_manager(assignment=assignment, actor=request.user)
     except DomainError as exc:
@@ -243,13 +241,9 @@ def conversions(request):
 def tech_home(request):
     require_perm(request.user, "incubation.tech_manager_home")
     user = request.user
-    rows = commissions.ledger_rows(manager=user)
-    funds = Fund.objects.in_bulk({row["fund_id"] for row in rows})
-    for row in rows:
-        row["fund"] = funds[row["fund_id"]]
     return render(request, TECH_HOME, {
         "assignments": list(commissions.projects_of_manager(manager=user)),
-        "balances": rows,
+        "balances": commission_balances(manager=user),
         "totals": commissions.commission_balance(manager=user),
         "entries": list(commissions.ledger_entries(manager=user)),
     })

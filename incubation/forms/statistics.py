@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from incubation.statistics import GROUPS
+from incubation.selectors.statistics import GROUPS
 
 
 class StatisticsFilterForm(forms.Form):

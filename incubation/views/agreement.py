@@ -3,10 +3,7 @@
 Every view checks one named predicate, binds one form, makes one service call and maps a
 refusal to a message and its HTTP status; a refused form is shown again with what was typed."""
 
-from decimal import Decimal
-
 from django.contrib import messages
-from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats, timezone
@@ -15,11 +12,15 @@ from django.views.decorators.http import require_GET, require_POST
 
 from funding.selectors import proposal_position
 from incubation.enums import AgreementStatus, BudgetCategory, MilestoneStatus, TrancheStatus
-from incubation.forms_agreement import (
+from incubation.forms.agreement import (
     AcceptMilestoneForm, BudgetFormSet, KpiActualsForm, KpiFormSet, MilestoneFormSet, QueueFilterForm, ReleaseForm,
-    SignedCopyForm, TermsForm, TrancheFormSet, kept_rows,
+    SignedCopyForm, TermsForm, TrancheFormSet, kept_rows, typed_amounts,
 )
-from incubation.models import Agreement, Milestone, Tranche
+from incubation.models import Agreement, Milestone
+from incubation.rules import can_edit_agreement, can_upload_signed_copy
+from incubation.selectors.agreement import (
+    agreement_of, agreement_with_details, budget_balance, tranche_counts, tranche_with_agreement,
+)
 from incubation.services import agreement as service
 from incubation.services.money import gate_status, release_tranche
 from core.numbers import money
@@ -32,8 +33,7 @@ ACCEPTABLE = (MilestoneStatus.DONE, MilestoneStatus.IN_PROGRESS)
 
 
 def _agreement_of(pk) -> Agreement:
-    return get_object_or_404(Agreement.objects.select_related("project__proposal__call", "project__manager",
-                                                              "issued_by", "signed_recorded_by"), project_id=pk)
+    return get_object_or_404(agreement_with_details(), project_id=pk)
 
 
 def _money(value, currency="") -> str:
@@ -70,15 +70,6 @@ def _tranche_formset(tranches, milestones, data=None):
         {"percent": t.percent, "gate": t.gate, "milestone": t.milestone_id} for t in tranches])
 
 
-def _typed_total(formset) -> Decimal | None:
-    """The budget total as typed (bound) or saved (unbound), for the running total."""
-    total = Decimal("0")
-    for form in formset.forms:
-        value = form.cleaned_data.get("amount") if form.is_bound and hasattr(form, "cleaned_data") else form.initial.get("amount")
-        total += value or Decimal("0")
-    return total
-
-
 def _page_context(request, agreement, **bound) -> dict:
     user = request.user
     project = agreement.project
@@ -87,10 +78,9 @@ def _page_context(request, agreement, **bound) -> dict:
     lines = list(service.budget_of(agreement=agreement))
     tranches = list(service.tranches_of(agreement=agreement))
     can_manage = user.has_perm("incubation.manage_project", project)
-    can_edit = can_manage and agreement.status in service.EDITABLE_STATES and project.is_open
     can_release = user.has_perm("incubation.release_tranche", project)
     budget_forms = bound.get("budget") or _budget_formset(agreement, lines)
-    budget_total = _typed_total(budget_forms)
+    balance = budget_balance(agreement=agreement, amounts=typed_amounts(budget_forms))
     rows = []
     for tranche in tranches:
         met, why = gate_status(tranche)
@@ -117,17 +107,16 @@ def _page_context(request, agreement, **bound) -> dict:
         "tranche_rows": rows,
         "problems": service.agreement_problems(agreement) if agreement.status == AgreementStatus.DRAFT else [],
         "can_manage": can_manage,
-        "can_edit": can_edit,
+        "can_edit": can_edit_agreement(user, agreement),
         "can_release": can_release,
-        "can_upload": (user.has_perm("incubation.upload_signed_agreement", project)
-                       and agreement.status == AgreementStatus.ISSUED and project.is_open),
+        "can_upload": can_upload_signed_copy(user, agreement),
         "terms_form": bound.get("terms") or _terms_form(agreement),
         "milestone_forms": ms_forms,
         "kpi_forms": kpi_forms,
         "budget_forms": budget_forms,
-        "budget_total": _money(budget_total),
-        "budget_difference": _money(agreement.amount - budget_total),
-        "budget_balanced": budget_total == agreement.amount,
+        "budget_total": _money(balance.total),
+        "budget_difference": _money(balance.difference),
+        "budget_balanced": balance.balanced,
         "amount_text": _money(agreement.amount, agreement.currency),
         "valuation_text": _money(agreement.pre_money_valuation, agreement.currency),
         "tranche_forms": bound.get("tranches") or _tranche_formset(tranches, milestones),
@@ -320,7 +309,7 @@ def disbursements(request):
 
 @require_POST
 def release(request, tranche_pk):
-    tranche = get_object_or_404(Tranche.objects.select_related("agreement__project"), pk=tranche_pk)
+    tranche = get_object_or_404(tranche_with_agreement(), pk=tranche_pk)
     agreement = _agreement_of(tranche.agreement.project_id)
     require_perm(request.user, "incubation.release_tranche", agreement.project)
     prefix = f"release-{tranche.pk}"
@@ -363,11 +352,10 @@ def release(request, tranche_pk):
 
 def card_context(request, project) -> dict:
     """Context for incubation/_agreement_card.html on the project page (three queries)."""
-    agreement = Agreement.objects.filter(project=project).first()
+    agreement = agreement_of(project=project)
     if agreement is None:
         return {"agreement_card": None}
-    counts = Tranche.objects.filter(agreement=agreement).aggregate(
-        total=Count("pk"), released=Count("pk", filter=Q(status=TrancheStatus.RELEASED)))
+    counts = tranche_counts(agreement=agreement)
     position = proposal_position(proposal=project.proposal)
     return {"agreement_card": {
         "agreement": agreement,

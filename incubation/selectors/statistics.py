@@ -24,6 +24,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import tablib
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import TruncQuarter, TruncYear
 from django.utils import timezone
@@ -35,7 +36,7 @@ from incubation.enums import ProjectStatus
 from incubation.models import FinancingRound, Project, TechContract
 from core.i18n import localized
 from proposals.enums import Field, ProposalStatus as S
-from proposals.models import AuditEntry, Proposal
+from proposals.models import AuditEntry, Call, Proposal
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -157,8 +158,6 @@ def _money(value) -> Decimal:
 def _labels(group, keys) -> dict:
     """{key: (label, sort)}; one query for the call titles, none otherwise."""
     if group == "call":
-        from proposals.models import Call
-
         calls = Call.objects.filter(pk__in=keys).only("pk", "title_zh", "title_en", "opens_at")
         return {c.pk: (localized(c, "title"), (-c.opens_at.timestamp(), c.pk)) for c in calls}
     if group == "field":
@@ -238,8 +237,6 @@ def _text_cell(text: str) -> str:
 
 def funnel_dataset(result: Funnel):
     """Headers in the active language; counts as ints and money as Decimals (numbers in XLSX)."""
-    import tablib
-
     dataset = tablib.Dataset(title=_("Statistics"))
     dataset.headers = [result.group_label, *[str(label) for _attr, label, _kind in COLUMNS]]
     for row in [*result.rows, result.total]:

@@ -135,6 +135,12 @@ BudgetFormSet = forms.formset_factory(BudgetRowForm, extra=0)
 TrancheFormSet = forms.formset_factory(TrancheRowForm, extra=2, can_delete=True)
 
 
+def typed_amounts(formset) -> list:
+    """The budget rows' amounts as typed (bound) or saved (unbound), for the running total."""
+    return [form.cleaned_data.get("amount") if form.is_bound and hasattr(form, "cleaned_data")
+            else form.initial.get("amount") for form in formset.forms]
+
+
 def kept_rows(formset) -> list[dict]:
     """The rows of a valid formset that were filled in and not marked for removal, in order."""
     return [

@@ -1,0 +1,1 @@
+"""Incubation forms, one module per feature: projects, agreement, lifecycle, outcomes, statistics."""

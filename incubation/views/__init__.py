@@ -1,0 +1,1 @@
+"""Incubation pages, one module per feature: projects, agreement, lifecycle, outcomes, statistics."""
