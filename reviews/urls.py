@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reviews import views
+from reviews.views import scoring as views
 
 app_name = "reviews"
 urlpatterns = [

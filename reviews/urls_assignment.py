@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reviews import assignment_views as views
+from reviews.views import assignment as views
 
 app_name = "assignment"
 urlpatterns = [

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reviews import notice_views
+from reviews.views import notice as notice_views
 
 app_name = "notices"
 urlpatterns = [

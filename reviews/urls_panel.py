@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reviews import panel_views as views
+from reviews.views import panel as views
 
 app_name = "panel"
 urlpatterns = [

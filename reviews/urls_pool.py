@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reviews import pool_views as views
+from reviews.views import pool as views
 
 app_name = "pool"
 urlpatterns = [

@@ -16,7 +16,7 @@ from core.errors import DomainError
 from proposals.forms import ScreeningForm, WithdrawForm
 from proposals.models import Proposal
 from proposals.views import save_edit
-from reviews.assignment_views import PERM as ASSIGN_PERM, run_context, run_or_404
+from reviews.views.assignment import PERM as ASSIGN_PERM, run_context, run_or_404
 from reviews.enums import ReviewStatus
 from reviews.panel_forms import PanelDecisionForm
 from reviews.forms import AssignExpertsForm, ConflictForm, DeclineForm, ReplaceExpertForm, ScoreForm
