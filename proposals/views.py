@@ -42,7 +42,7 @@ def call_edit(request, pk=None):
     form = CallForm(request.POST or None, instance=call)
     checklist = ChecklistFormSet(request.POST or None, instance=call, prefix="checklist")
     from forms.formsets import QuestionFormSet
-    from reviews.forms import CompositionRuleFormSet, CriterionFormSet
+    from reviews.forms.calls import CompositionRuleFormSet, CriterionFormSet
 
     criteria = CriterionFormSet(request.POST or None, instance=call, prefix="criteria")
     composition = CompositionRuleFormSet(request.POST or None, instance=call, prefix="composition")

@@ -18,8 +18,9 @@ from proposals.models import Proposal
 from proposals.views import save_edit
 from reviews.views.assignment import PERM as ASSIGN_PERM, run_context, run_or_404
 from reviews.enums import ReviewStatus
-from reviews.panel_forms import PanelDecisionForm
-from reviews.forms import AssignExpertsForm, ConflictForm, DeclineForm, ReplaceExpertForm, ScoreForm
+from reviews.forms.panel import PanelDecisionForm
+from reviews.forms.assignment import AssignExpertsForm, ConflictForm, ReplaceExpertForm
+from reviews.forms.scoring import DeclineForm, ScoreForm
 from reviews.models import Review
 from reviews.selectors import eligible_experts, expert_reviews, proposal_summary
 from reviews.services.assignment import record_conflict

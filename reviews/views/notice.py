@@ -13,7 +13,7 @@ from proposals.models import Call
 from reviews import notice_rules  # noqa: F401  (registers reviews.manage_notices)
 from reviews.enums import ObjectionStatus
 from reviews.models import Objection, PublicNotice
-from reviews.notice_forms import ObjectionForm, PublishNoticeForm, ResolveObjectionForm
+from reviews.forms.notice import ObjectionForm, PublishNoticeForm, ResolveObjectionForm
 from reviews.notice_selectors import calls_awaiting_notice, notice_entries, notice_objections, public_notices
 from reviews.services import notice as notice_services
 

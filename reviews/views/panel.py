@@ -19,7 +19,7 @@ from proposals.models import Call, Proposal
 from reviews.models import (
     Conflict, PanelRecommendation, RoadshowCriterion, RoadshowJudge, RoadshowSheet, RoadshowSlot,
 )
-from reviews.panel_forms import (
+from reviews.forms.panel import (
     RecommendationForm, ReorderForm, RoadshowCriterionForm, RoadshowJudgeForm, RoadshowSheetForm, RoadshowSlotForm,
 )
 from reviews.services import panel as panel_services, roadshow as roadshow_services

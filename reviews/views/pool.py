@@ -16,7 +16,7 @@ from core.views import render_domain_error, require_perm
 from core.errors import DomainError
 from reviews.models import ExpertProfile, Review
 from reviews.rules import has_conflict
-from reviews.pool_forms import (
+from reviews.forms.pool import (
     DeclareConflictForm, DetectForCallForm, ExpertFilterForm, ExpertNameForm, ExpertProfileForm, ImportForm, NewExpertForm,
     OwnProfileForm, RelationFormSet, UnavailabilityFormSet, formset_rows,
 )
