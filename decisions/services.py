@@ -30,7 +30,7 @@ from reviews.enums import PanelOutcome
 from reviews.models import (
     Conflict, Criterion, PanelDecision, PanelRecommendation, RankingAdjustment, Review, RoadshowSheet,
 )
-from reviews.selectors import proposal_summary
+from reviews.selectors.scoring import proposal_summary
 from reviews.services.results import call_results, proposal_results
 
 

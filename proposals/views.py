@@ -26,7 +26,7 @@ def call_detail(request, pk):
     call = get_object_or_404(Call.objects.select_related("fund"), pk=pk)
     if not call.is_open():
         require_perm(request.user, "proposals.manage_calls")
-    from reviews.scoring_selectors import rubric
+    from reviews.selectors.scoring import rubric
 
     return render(request, "proposals/call_detail.html", {
         "call": call, "criteria": rubric(call=call), "checklist": call.checklist_items.all(),

@@ -102,7 +102,7 @@ def run_pipeline(*, count: int, out_dir: Path, seed: int = 2026, stdout=None) ->
                       for c in criteria}
             services.submit_review(review=review, expert=review.expert, scores=scores,
                                    opinion="技术路线清晰，建议加强市场验证。", panel_note="团队执行力较强。")
-        from reviews.selectors import proposal_summary
+        from reviews.selectors.scoring import proposal_summary
 
         mean = proposal_summary(proposal=proposal)["mean"]
         outcome = PanelOutcome.APPROVE if mean >= 70 else PanelOutcome.INVITE_RESUBMISSION if mean >= 60 else PanelOutcome.REJECT

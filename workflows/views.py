@@ -22,7 +22,8 @@ from reviews.forms.panel import PanelDecisionForm
 from reviews.forms.assignment import AssignExpertsForm, ConflictForm, ReplaceExpertForm
 from reviews.forms.scoring import DeclineForm, ScoreForm
 from reviews.models import Review
-from reviews.selectors import eligible_experts, expert_reviews, proposal_summary
+from reviews.selectors.assignment import eligible_experts
+from reviews.selectors.scoring import expert_reviews, proposal_summary
 from reviews.services.assignment import record_conflict
 from workflows import assignment, services
 from workflows.flows import ProposalFlow
@@ -198,7 +199,7 @@ def panel(request, pk):
 def review(request, pk):
     """The expert's scoring page: rubric with bands inline, draft or submit; read-only once submitted."""
     from reviews.enums import OPEN_REVIEW_STATES
-    from reviews.scoring_selectors import peer_reviews, reviews_for_scoring, rubric
+    from reviews.selectors.scoring import peer_reviews, reviews_for_scoring, rubric
 
     review = get_object_or_404(reviews_for_scoring(), pk=pk)
     require_perm(request.user, "reviews.open_review", review)

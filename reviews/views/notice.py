@@ -14,7 +14,7 @@ from reviews import notice_rules  # noqa: F401  (registers reviews.manage_notice
 from reviews.enums import ObjectionStatus
 from reviews.models import Objection, PublicNotice
 from reviews.forms.notice import ObjectionForm, PublishNoticeForm, ResolveObjectionForm
-from reviews.notice_selectors import calls_awaiting_notice, notice_entries, notice_objections, public_notices
+from reviews.selectors.notice import calls_awaiting_notice, notice_entries, notice_objections, public_notices
 from reviews.services import notice as notice_services
 
 MANAGE = "reviews.manage_notices"

@@ -20,7 +20,7 @@ from reviews.forms.pool import (
     DeclareConflictForm, DetectForCallForm, ExpertFilterForm, ExpertNameForm, ExpertProfileForm, ImportForm, NewExpertForm,
     OwnProfileForm, RelationFormSet, UnavailabilityFormSet, formset_rows,
 )
-from reviews.pool_selectors import conflicts_of, open_reviews_of, pool_profiles, profile_for_detail
+from reviews.selectors.pool import conflicts_of, open_reviews_of, pool_profiles, profile_for_detail
 from reviews.services.conflicts import declare_conflict as declare_conflict_service, detect_for_call
 from reviews.services.importing import COLUMNS, import_experts, import_template
 from reviews.services.pool import (

@@ -7,7 +7,7 @@ from core.views import render_domain_error, require_perm
 from core.errors import DomainError
 from proposals.models import Call
 from reviews.forms.scoring import CriterionBandsForm
-from reviews.scoring_selectors import expert_dashboard, rubric as rubric_of
+from reviews.selectors.scoring import expert_dashboard, rubric as rubric_of
 from reviews.services.rubric import LETTERS, even_bands, save_rubric_bands
 
 BAND_FIELDS = ("min_score", "max_score", "description_zh", "description_en")
