@@ -31,7 +31,7 @@ from proposals.models import Proposal
 from proposals.services.audit import record_audit
 from reviews.enums import NoticeStatus, ObjectionStatus
 from reviews.models import NoticeEntry, Objection, PanelDecision, PublicNotice
-from reviews.notice_rules import can_manage_notices
+from reviews.rules import can_manage_notices
 from reviews.signals import notice_entry_final, objection_upheld
 
 logger = logging.getLogger(__name__)

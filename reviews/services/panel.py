@@ -9,7 +9,7 @@ from proposals.services.audit import record_audit
 from proposals.services.transition import transition_proposal
 from reviews.enums import PanelOutcome
 from reviews.models import PanelDecision, PanelRecommendation, RankingAdjustment
-from reviews.panel_rules import can_see_proposal_results, has_conflict_on
+from reviews.rules import can_see_proposal_results, has_conflict
 from reviews.services.results import call_results, empty_result
 
 OUTCOME_TRANSITION = {
@@ -85,7 +85,7 @@ def record_panel_decision(*, proposal, outcome: str, feedback: str, decided_by, 
     outcome = _outcome(outcome)
     feedback = (feedback or "").strip()
     conditions = (conditions or "").strip()
-    if has_conflict_on(decided_by, proposal):
+    if has_conflict(decided_by, proposal):
         raise NotPermitted(_("You have a conflict of interest with this proposal."))
     if not feedback:
         raise InvalidInput(_("Write feedback for the applicant."))

@@ -20,7 +20,7 @@ from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from proposals.services.audit import record_audit
 from reviews.enums import JudgeKind
 from reviews.models import RoadshowCriterion, RoadshowJudge, RoadshowScore, RoadshowSheet, RoadshowSlot
-from reviews.panel_rules import can_manage_roadshow, has_conflict_on, is_roadshow_judge
+from reviews.rules import can_manage_roadshow, has_conflict, is_roadshow_judge
 
 TWO = Decimal("0.01")
 
@@ -179,7 +179,7 @@ def check_judge(*, slot, judge):
     """Refuse anyone but a judge of the call, and a judge with a conflict on (or applying with) the proposal."""
     if not is_roadshow_judge(judge, slot):
         raise NotPermitted()
-    if has_conflict_on(judge, slot.proposal) or slot.proposal.applicant_id == judge.pk:
+    if has_conflict(judge, slot.proposal) or slot.proposal.applicant_id == judge.pk:
         raise NotPermitted(_("You have a conflict of interest with this proposal."))
 
 

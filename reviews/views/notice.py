@@ -10,7 +10,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.views import render_domain_error, require_perm
 from core.errors import DomainError
 from proposals.models import Call
-from reviews import notice_rules  # noqa: F401  (registers reviews.manage_notices)
 from reviews.enums import ObjectionStatus
 from reviews.models import Objection, PublicNotice
 from reviews.forms.notice import ObjectionForm, PublishNoticeForm, ResolveObjectionForm
