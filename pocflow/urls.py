@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from reviews import urls as reviews_urls
 from workflows.views import home
 
 urlpatterns = [
@@ -14,10 +15,10 @@ urlpatterns = [
     path("", include("proposals.urls")),
     path("", include("workflows.urls")),
     path("expert/", include("reviews.urls")),
-    path("pool/", include("reviews.urls_pool")),
-    path("assignment/", include("reviews.urls_assignment")),
-    path("panel/", include("reviews.urls_panel")),
-    path("notices/", include("reviews.urls_notice")),
+    path("pool/", include(reviews_urls.pool_urls)),
+    path("assignment/", include(reviews_urls.assignment_urls)),
+    path("panel/", include(reviews_urls.panel_urls)),
+    path("notices/", include(reviews_urls.notice_urls)),
     path("funding/", include("funding.urls")),
     path("incubation/", include("incubation.urls")),
     path("documents/", include("decisions.urls")),
