@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from proposals import urls as proposals_urls
 from reviews import urls as reviews_urls
 from workflows.views import home
 
@@ -12,7 +13,8 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("accounts/", include("accounts.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
-    path("", include("proposals.urls")),
+    # the call page and set-up form compose proposals and reviews, so reviews serves them under proposals' names
+    path("", include((proposals_urls.urlpatterns + reviews_urls.call_urls, proposals_urls.app_name))),
     path("", include("workflows.urls")),
     path("expert/", include("reviews.urls")),
     path("pool/", include(reviews_urls.pool_urls)),

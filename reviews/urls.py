@@ -1,14 +1,22 @@
 """Every reviews URL, in one module. pocflow/urls.py mounts each list at its own prefix and namespace:
-expert/ (reviews), pool/ (pool), assignment/ (assignment), panel/ (panel), notices/ (notices)."""
+expert/ (reviews), pool/ (pool), assignment/ (assignment), panel/ (panel), notices/ (notices); and
+call_urls at the root with proposals' URLs, under the proposals namespace."""
 
 from django.urls import path
 
-from reviews.views import assignment, notice, panel, pool, scoring
+from reviews.views import assignment, calls, notice, panel, pool, scoring
 
 app_name = "reviews"
 urlpatterns = [
     path("", scoring.mine, name="mine"),
     path("calls/<int:pk>/rubric/", scoring.rubric, name="rubric"),
+]
+
+# A call's page and set-up form, mounted with proposals' URLs under the proposals namespace.
+call_urls = [
+    path("calls/new/", calls.call_edit, name="call_new"),
+    path("calls/<int:pk>/", calls.call_detail, name="call"),
+    path("calls/<int:pk>/edit/", calls.call_edit, name="call_edit"),
 ]
 
 pool_urls = ([
