@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from proposals.enums import ProposalStatus, Transition
+from proposals.models import Call
 from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from proposals.services.audit import record_audit
 from proposals.services.transition import transition_proposal
@@ -137,8 +138,6 @@ def record_panel_recommendation(*, proposal, chair, recommendation: str, rationa
 
 def reorder_ranking(*, call, proposal, position: int, reason: str, actor) -> RankingAdjustment:
     """Move a proposal to a 1-based position of the call's ranked list; stores the full order, audited."""
-    from proposals.models import Call
-
     if not can_see_proposal_results(actor, proposal) or proposal.call_id != call.pk:
         raise NotPermitted()
     reason = (reason or "").strip()

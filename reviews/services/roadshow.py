@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.mail import queue_user_mail
 from core.numbers import plain
 from proposals.enums import ProposalStatus
+from proposals.models import Call
 from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from proposals.services.audit import record_audit
 from reviews.enums import JudgeKind
@@ -146,8 +147,6 @@ def schedule_roadshow_slot(*, call, proposal, starts_at, actor, location: str = 
     location = (location or "").strip()
     ends_at = starts_at + dt.timedelta(minutes=pitch + qa)
     with transaction.atomic():
-        from proposals.models import Call
-
         Call.objects.select_for_update().filter(pk=call.pk).first()  # one scheduling per call at a time
         clash = _overlapping(call=call, location=location, starts_at=starts_at, ends_at=ends_at)
         if clash:
