@@ -9,7 +9,7 @@ from django.db.models import Count, Prefetch, Q
 
 from proposals.enums import ProposalStatus
 from proposals.models import Call, Proposal
-from reviews.models import NoticeEntry, PublicNotice
+from reviews.models import NoticeEntry, Objection, PublicNotice
 
 _entry_prefetches: list[Callable[[], Prefetch]] = []
 
@@ -60,3 +60,12 @@ def calls_awaiting_notice() -> list:
     for call in calls:
         call.waiting = counts[call.pk]
     return calls
+
+
+def notices_with_call():
+    return PublicNotice.objects.select_related("call")
+
+
+def objections_for_resolving():
+    """Objections with their notice, call and entry's proposal, as resolving one needs them."""
+    return Objection.objects.select_related("notice", "notice__call", "entry__proposal")
