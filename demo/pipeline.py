@@ -21,7 +21,7 @@ from proposals.models import Proposal
 from proposals.services.answers import save_answers
 from proposals.services.submission import create_proposal
 from reviews.enums import PanelOutcome
-from reviews.selectors import proposal_summary
+from reviews.selectors.scoring import proposal_summary
 from reviews.services.notice import close_due_notices, publish_notice
 from workflows import services
 

@@ -4,6 +4,8 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from incubation import urls as incubation_urls
+from proposals import urls as proposals_urls
+from reviews import urls as reviews_urls
 from workflows.views import home
 
 urlpatterns = [
@@ -12,13 +14,14 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("accounts/", include("accounts.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
-    path("", include("proposals.urls")),
+    # the call page and set-up form compose proposals and reviews, so reviews serves them under proposals' names
+    path("", include((proposals_urls.urlpatterns + reviews_urls.call_urls, proposals_urls.app_name))),
     path("", include("workflows.urls")),
     path("expert/", include("reviews.urls")),
-    path("pool/", include("reviews.urls_pool")),
-    path("assignment/", include("reviews.urls_assignment")),
-    path("panel/", include("reviews.urls_panel")),
-    path("notices/", include("reviews.urls_notice")),
+    path("pool/", include(reviews_urls.pool_urls)),
+    path("assignment/", include(reviews_urls.assignment_urls)),
+    path("panel/", include(reviews_urls.panel_urls)),
+    path("notices/", include(reviews_urls.notice_urls)),
     path("funding/", include("funding.urls")),
     path("incubation/", include("incubation.urls")),
     path("documents/", include("decisions.urls")),

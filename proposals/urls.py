@@ -5,9 +5,6 @@ from proposals import views
 app_name = "proposals"
 urlpatterns = [
     path("calls/", views.calls, name="calls"),
-    path("calls/new/", views.call_edit, name="call_new"),
-    path("calls/<int:pk>/", views.call_detail, name="call"),
-    path("calls/<int:pk>/edit/", views.call_edit, name="call_edit"),
     path("calls/<int:call_pk>/apply/", views.new, name="new"),
     path("proposals/mine/", views.mine, name="mine"),
     path("proposals/", views.all_proposals, name="all"),

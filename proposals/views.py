@@ -9,7 +9,7 @@ from forms.builder import build_answer_form
 from core.views import render_domain_error, require_perm
 from proposals.enums import EDITABLE_STATES, WITHDRAWABLE_STATES
 from core.errors import DomainError
-from proposals.forms import CallForm, ChecklistFormSet, ProposalFilterForm, ProposalForm, WithdrawForm, avoid_formset, avoid_rows
+from proposals.forms import ProposalFilterForm, ProposalForm, WithdrawForm, avoid_formset, avoid_rows
 from proposals.models import Answer, Call, Proposal
 from proposals.selectors import all_calls, history, open_calls, proposals_of, staff_proposals
 from proposals.services.answers import answers_by_question, save_answers
@@ -20,56 +20,6 @@ from proposals.rules import is_staff
 def calls(request):
     show_all = is_staff(request.user)
     return render(request, "proposals/calls.html", {"calls": all_calls() if show_all else open_calls(), "show_all": show_all})
-
-
-def call_detail(request, pk):
-    call = get_object_or_404(Call.objects.select_related("fund"), pk=pk)
-    if not call.is_open():
-        require_perm(request.user, "proposals.manage_calls")
-    from reviews.scoring_selectors import rubric
-
-    return render(request, "proposals/call_detail.html", {
-        "call": call, "criteria": rubric(call=call), "checklist": call.checklist_items.all(),
-        "composition_rules": call.composition_rules.all(),
-        "questions": call.form.questions.all() if call.form_id else [],
-    })
-
-
-@require_http_methods(["GET", "POST"])
-def call_edit(request, pk=None):
-    require_perm(request.user, "proposals.manage_calls")
-    call = get_object_or_404(Call, pk=pk) if pk else Call(created_by=request.user)
-    form = CallForm(request.POST or None, instance=call)
-    checklist = ChecklistFormSet(request.POST or None, instance=call, prefix="checklist")
-    from forms.formsets import QuestionFormSet
-    from reviews.forms import CompositionRuleFormSet, CriterionFormSet
-
-    criteria = CriterionFormSet(request.POST or None, instance=call, prefix="criteria")
-    composition = CompositionRuleFormSet(request.POST or None, instance=call, prefix="composition")
-    questions = QuestionFormSet(request.POST or None, instance=call.form if call.form_id else None, prefix="questions")
-    if request.method == "POST":
-        # the composition minimums must fit the panel size typed in the same form
-        composition.experts_per_proposal = form.cleaned_data.get("experts_per_proposal") if form.is_valid() else None
-    if request.method == "POST" and all(f.is_valid() for f in (form, checklist, criteria, composition, questions)):
-        from forms.models import FormDefinition
-
-        with transaction.atomic():
-            call = form.save(commit=False)
-            if not call.form_id:
-                call.form = FormDefinition.objects.create(name=call.title_zh)
-            call.save()
-            checklist.instance = criteria.instance = composition.instance = call
-            questions.instance = call.form
-            checklist.save()
-            criteria.save()
-            composition.save()
-            questions.save()
-        messages.success(request, _("The call was saved."))
-        return redirect("proposals:call", pk=call.pk)
-    return render(request, "proposals/call_form.html", {
-        "form": form, "checklist": checklist, "criteria": criteria, "composition": composition,
-        "questions": questions, "call": call,
-    }, status=400 if request.method == "POST" else 200)
 
 
 def mine(request):

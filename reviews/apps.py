@@ -7,4 +7,4 @@ class ReviewsConfig(AppConfig):
     verbose_name = _("Reviews")
 
     def ready(self):
-        from reviews import pool_rules, receivers  # noqa: F401
+        from reviews import receivers  # noqa: F401  (connects the conflict-detection receivers; signals need ready())

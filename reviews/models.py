@@ -11,7 +11,7 @@ from django_fsm import FSMField, transition
 from core.fsm import SafeConcurrentTransitionMixin
 from core.i18n import localized
 from core.models import AppendOnly
-from reviews import door_rules
+from reviews import rules as review_rules
 from reviews.enums import (
     DISCARDABLE_RUN_STATES, OPEN_REVIEW_STATES, AssignmentRunStatus, Band, CandidateRole, Confidence, ConflictSource,
     ExpertType, JudgeKind, NoticeStatus, ObjectionStatus, PanelOutcome, Recommendation, RelationKind, ReviewStatus,
@@ -228,24 +228,24 @@ class Review(SafeConcurrentTransitionMixin, models.Model):
     # saves, audits and notifies.
 
     @transition(field=status, source=OPEN_REVIEW_STATES, target=ReviewStatus.DRAFT,
-                permission=_allowed(door_rules.is_reviewing_expert))
+                permission=_allowed(review_rules.is_review_owner))
     def save_draft(self):
         pass
 
     @transition(field=status, source=OPEN_REVIEW_STATES, target=ReviewStatus.SUBMITTED,
-                permission=_allowed(door_rules.is_reviewing_expert))
+                permission=_allowed(review_rules.is_review_owner))
     def submit(self, *, at=None):
         self.submitted_at = at or timezone.now()
 
     @transition(field=status, source=OPEN_REVIEW_STATES, target=ReviewStatus.DECLINED,
-                permission=_allowed(door_rules.is_reviewing_expert))
+                permission=_allowed(review_rules.is_review_owner))
     def decline(self, *, reason, at=None):
         """The expert declares a conflict of interest, or a conflict recorded later ends the review (system)."""
         self.declined_at = at or timezone.now()
         self.decline_reason = reason
 
     @transition(field=status, source=OPEN_REVIEW_STATES, target=ReviewStatus.CANCELED,
-                permission=_allowed(door_rules.is_assigning_officer))
+                permission=_allowed(review_rules.can_assign_experts))
     def cancel(self, *, replaced_by):
         """Staff replace an overdue expert: this review ends, `replaced_by` takes over."""
         self.replaced_by = replaced_by
@@ -426,13 +426,13 @@ class AssignmentRun(SafeConcurrentTransitionMixin, models.Model):
         return _("Assignment for %(call)s at %(time)s") % {"call": self.call, "time": self.created_at}
 
     @transition(field=status, source=AssignmentRunStatus.PROPOSED, target=AssignmentRunStatus.APPLIED,
-                permission=_allowed(door_rules.is_assigning_officer))
+                permission=_allowed(review_rules.can_assign_experts))
     def apply(self, *, by, at=None):
         self.applied_by = by
         self.applied_at = at or timezone.now()
 
     @transition(field=status, source=DISCARDABLE_RUN_STATES, target=AssignmentRunStatus.DISCARDED,
-                permission=_allowed(door_rules.is_assigning_officer))
+                permission=_allowed(review_rules.can_assign_experts))
     def discard(self):
         pass
 
@@ -593,7 +593,7 @@ class PublicNotice(SafeConcurrentTransitionMixin, models.Model):
         return self.status == NoticeStatus.OPEN and self.starts_at <= at < self.ends_at
 
     @transition(field=status, source=NoticeStatus.OPEN, target=NoticeStatus.CLOSED,
-                permission=_allowed(door_rules.is_notice_officer))
+                permission=_allowed(review_rules.can_manage_notices))
     def close(self, *, at=None):
         """The period is over, every entry final or off the list, no open objection on the whole list."""
         self.closed_at = at or timezone.now()
@@ -654,12 +654,12 @@ class Objection(SafeConcurrentTransitionMixin, models.Model):
         return _("Objection %(n)s to %(notice)s") % {"n": self.pk, "notice": self.notice}
 
     @transition(field=status, source=ObjectionStatus.OPEN, target=ObjectionStatus.UPHELD,
-                permission=_allowed(door_rules.is_notice_officer))
+                permission=_allowed(review_rules.can_manage_notices))
     def uphold(self, *, resolution, by, at=None):
         self._resolve(resolution, by, at)
 
     @transition(field=status, source=ObjectionStatus.OPEN, target=ObjectionStatus.DISMISSED,
-                permission=_allowed(door_rules.is_notice_officer))
+                permission=_allowed(review_rules.can_manage_notices))
     def dismiss(self, *, resolution, by, at=None):
         self._resolve(resolution, by, at)
 

@@ -18,13 +18,14 @@ from proposals.models import Proposal
 from proposals.selectors import open_calls, proposals_of
 from proposals.services.submission import submission_problems
 from proposals.views import save_edit
-from reviews.assignment_views import PERM as ASSIGN_PERM, run_context, run_or_404
+from reviews.views.assignment import PERM as ASSIGN_PERM, run_context, run_or_404
 from reviews.enums import OPEN_REVIEW_STATES, ReviewStatus
-from reviews.panel_forms import PanelDecisionForm
-from reviews.forms import AssignExpertsForm, ConflictForm, DeclineForm, ReplaceExpertForm, ScoreForm
+from reviews.forms.panel import PanelDecisionForm
+from reviews.forms.assignment import AssignExpertsForm, ConflictForm, ReplaceExpertForm
+from reviews.forms.scoring import DeclineForm, ScoreForm
 from reviews.models import Review
-from reviews.scoring_selectors import peer_reviews, reviews_for_scoring, rubric
-from reviews.selectors import eligible_experts, expert_reviews, proposal_summary
+from reviews.selectors.assignment import eligible_experts
+from reviews.selectors.scoring import expert_reviews, peer_reviews, proposal_summary, reviews_for_scoring, rubric
 from reviews.services.assignment import record_conflict
 from reviews.services.deadlines import suggest_replacement
 from reviews.services.results import METHODS, proposal_results

@@ -26,7 +26,7 @@ from proposals.models import Proposal
 from proposals.services.audit import record_audit
 from reviews.enums import PanelOutcome
 from reviews.models import PanelDecision
-from reviews.selectors import proposal_summary
+from reviews.selectors.scoring import proposal_summary
 
 
 class LetterNotReady(DomainError):

@@ -37,6 +37,7 @@ from proposals.models import AuditEntry, Proposal
 from proposals.services.audit import record_audit
 from reviews.enums import ConflictSource, RelationKind, ReviewStatus
 from reviews.models import Conflict, ExpertProfile
+from reviews.rules import has_conflict
 from reviews.signals import conflict_recorded
 
 # Proposals whose experts may still change: detection runs for these when the pool changes.
@@ -375,7 +376,7 @@ def declare_conflict(*, review, expert, reason: str) -> Conflict:
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput(_("Give the reason for the conflict of interest."))
-    if Conflict.objects.filter(proposal_id=review.proposal_id, expert=expert).exists():
+    if has_conflict(expert, review.proposal):
         raise IllegalTransition(_("A conflict of interest is already recorded for you on this proposal."))
     with transaction.atomic():
         conflict = Conflict.objects.create(

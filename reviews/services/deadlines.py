@@ -164,7 +164,7 @@ def extend_review_deadline(*, review, deadline, reason: str, extended_by) -> Rev
 
 
 def _check_replacement(expert, proposal):
-    from reviews.selectors import eligible_experts
+    from reviews.selectors.assignment import eligible_experts
 
     check_assignable(expert, proposal)
     if not eligible_experts(proposal=proposal).filter(pk=expert.pk).exists():
@@ -217,7 +217,7 @@ def suggest_replacement(*, review):
 
 def replacement_choices(*, review) -> tuple:
     """(suggested alternate or None, experts staff may pick): the suggestion first, then every eligible expert."""
-    from reviews.selectors import eligible_experts
+    from reviews.selectors.assignment import eligible_experts
 
     suggested = suggest_replacement(review=review)
     others = [e for e in eligible_experts(proposal=review.proposal).select_related("expert_profile")

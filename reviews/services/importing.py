@@ -33,7 +33,7 @@ from core.errors import InvalidInput, NotPermitted
 from proposals.services.audit import record_audit
 from reviews.enums import ExpertType, RelationKind
 from reviews.models import ExpertProfile, ExpertRelation, ExpertUnavailability
-from reviews.pool_rules import can_manage_pool
+from reviews.rules import can_manage_pool
 from reviews.services.pool import expert_profiles_changed, unique_username
 
 MAX_BYTES = 5 * 1024 * 1024

@@ -31,7 +31,7 @@ from proposals.models import Proposal
 from proposals.services.audit import record_audit
 from reviews.enums import NoticeStatus, NoticeTransition, ObjectionStatus, ObjectionTransition
 from reviews.models import NoticeEntry, Objection, PanelDecision, PublicNotice
-from reviews.notice_rules import can_manage_notices
+from reviews.rules import can_manage_notices
 from reviews.services.states import transition_notice, transition_objection
 from reviews.signals import notice_entry_final
 

@@ -4,12 +4,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from proposals.enums import ProposalStatus, Transition
+from proposals.models import Call
 from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from proposals.services.audit import record_audit
 from proposals.services.transition import transition_proposal
 from reviews.enums import PanelOutcome
 from reviews.models import PanelDecision, PanelRecommendation, RankingAdjustment
-from reviews.panel_rules import can_see_proposal_results, has_conflict_on
+from reviews.rules import can_see_proposal_results, has_conflict
 from reviews.services.results import call_results, empty_result
 
 OUTCOME_TRANSITION = {
@@ -85,7 +86,7 @@ def record_panel_decision(*, proposal, outcome: str, feedback: str, decided_by, 
     outcome = _outcome(outcome)
     feedback = (feedback or "").strip()
     conditions = (conditions or "").strip()
-    if has_conflict_on(decided_by, proposal):
+    if has_conflict(decided_by, proposal):
         raise NotPermitted(_("You have a conflict of interest with this proposal."))
     if not feedback:
         raise InvalidInput(_("Write feedback for the applicant."))
@@ -137,8 +138,6 @@ def record_panel_recommendation(*, proposal, chair, recommendation: str, rationa
 
 def reorder_ranking(*, call, proposal, position: int, reason: str, actor) -> RankingAdjustment:
     """Move a proposal to a 1-based position of the call's ranked list; stores the full order, audited."""
-    from proposals.models import Call
-
     if not can_see_proposal_results(actor, proposal) or proposal.call_id != call.pk:
         raise NotPermitted()
     reason = (reason or "").strip()

@@ -16,7 +16,7 @@ from accounts.roles import grant_role, has_role
 from core.errors import InvalidInput, NotPermitted
 from proposals.services.audit import record_audit
 from reviews.models import ExpertProfile, ExpertRelation, ExpertUnavailability
-from reviews.pool_rules import can_edit_profile, can_manage_pool
+from reviews.rules import can_edit_profile, can_manage_pool
 
 # Sent after profiles were created or changed (inside the writer's transaction).
 # kwargs: profiles (list of ExpertProfile), actor.

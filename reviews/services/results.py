@@ -25,6 +25,13 @@ from typing import NamedTuple
 
 from django.utils.translation import gettext as _
 
+from proposals.enums import DECIDED_STATES, ProposalStatus
+from proposals.models import Proposal
+from reviews.enums import Confidence, ExpertType, PanelOutcome, Recommendation, ReviewStatus
+from reviews.models import (
+    Conflict, Criterion, PanelRecommendation, RankingAdjustment, Review, RoadshowCriterion, RoadshowScore,
+    RoadshowSheet, Score,
+)
 from reviews.services import aggregation
 from reviews.services.aggregation import q2
 
@@ -57,20 +64,14 @@ class ReviewFigures:
 
     @property
     def expert_type_label(self) -> str:
-        from reviews.enums import ExpertType
-
         return str(ExpertType(self.expert_type).label) if self.expert_type in ExpertType.values else ""
 
     @property
     def recommendation_label(self) -> str:
-        from reviews.enums import Recommendation
-
         return str(Recommendation(self.recommendation).label) if self.recommendation in Recommendation.values else ""
 
     @property
     def confidence_label(self) -> str:
-        from reviews.enums import Confidence
-
         return str(Confidence(self.confidence).label) if self.confidence in Confidence.values else ""
 
 
@@ -133,8 +134,6 @@ class ProposalResult:
 
     @property
     def group_means_labelled(self) -> list[tuple[str, Decimal]]:
-        from reviews.enums import ExpertType
-
         return [(str(ExpertType(k).label) if k in ExpertType.values else k, v) for k, v in self.group_means.items()]
 
     @property
@@ -398,8 +397,6 @@ def _display_name(full_name, first_name, last_name, username):
 
 
 def result_states():
-    from proposals.enums import DECIDED_STATES, ProposalStatus
-
     return {ProposalStatus.IN_REVIEW, ProposalStatus.PANEL, *DECIDED_STATES}
 
 
@@ -409,13 +406,6 @@ def load_call_inputs(call) -> dict:
     Reviews: submitted only, and never one whose expert has a Conflict on the proposal.
     Roadshow: submitted sheets only, never one whose judge has a Conflict on the proposal.
     """
-    from proposals.models import Proposal
-    from reviews.enums import ReviewStatus
-    from reviews.models import (
-        Conflict, Criterion, PanelRecommendation, RankingAdjustment, Review, RoadshowCriterion, RoadshowScore,
-        RoadshowSheet, Score,
-    )
-
     settings = CallSettings(
         ranking_basis=str(call.ranking_basis), disagreement_threshold=call.disagreement_threshold,
         group_divergence_threshold=call.group_divergence_threshold, roadshow_enabled=call.roadshow_enabled,
@@ -483,8 +473,6 @@ def load_call_inputs(call) -> dict:
 
     latest = RankingAdjustment.objects.filter(call=call).order_by("-created_at", "-pk").values_list("order", flat=True).first()
     chair_order = [int(x) for x in latest] if latest else None
-
-    from reviews.enums import PanelOutcome
 
     recommendations = {}
     for pid, value, rationale, conditions, full, first, last, username, created_at in (

@@ -16,11 +16,12 @@ from django.utils.translation import gettext as _
 from accounts.mail import queue_user_mail
 from core.numbers import plain
 from proposals.enums import ProposalStatus
+from proposals.models import Call
 from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from proposals.services.audit import record_audit
 from reviews.enums import JudgeKind
 from reviews.models import RoadshowCriterion, RoadshowJudge, RoadshowScore, RoadshowSheet, RoadshowSlot
-from reviews.panel_rules import can_manage_roadshow, has_conflict_on, is_roadshow_judge
+from reviews.rules import can_manage_roadshow, has_conflict, is_roadshow_judge
 
 TWO = Decimal("0.01")
 
@@ -146,8 +147,6 @@ def schedule_roadshow_slot(*, call, proposal, starts_at, actor, location: str = 
     location = (location or "").strip()
     ends_at = starts_at + dt.timedelta(minutes=pitch + qa)
     with transaction.atomic():
-        from proposals.models import Call
-
         Call.objects.select_for_update().filter(pk=call.pk).first()  # one scheduling per call at a time
         clash = _overlapping(call=call, location=location, starts_at=starts_at, ends_at=ends_at)
         if clash:
@@ -179,7 +178,7 @@ def check_judge(*, slot, judge):
     """Refuse anyone but a judge of the call, and a judge with a conflict on (or applying with) the proposal."""
     if not is_roadshow_judge(judge, slot):
         raise NotPermitted()
-    if has_conflict_on(judge, slot.proposal) or slot.proposal.applicant_id == judge.pk:
+    if has_conflict(judge, slot.proposal) or slot.proposal.applicant_id == judge.pk:
         raise NotPermitted(_("You have a conflict of interest with this proposal."))
 
 

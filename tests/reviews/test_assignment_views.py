@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.enums import Role
-from reviews.assignment_views import diagnostic_sentences
+from reviews.views.assignment import diagnostic_sentences
 from reviews.enums import AssignmentRunStatus
 from reviews.models import AssignmentRun, Review
 from reviews.services.assignment import record_conflict

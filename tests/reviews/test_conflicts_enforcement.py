@@ -9,7 +9,7 @@ from core.errors import InvalidInput
 from proposals.models import Answer, ExpertAvoidance
 from reviews.enums import ConflictSource, RelationKind
 from reviews.models import Conflict, ExpertProfile
-from reviews.selectors import eligible_experts
+from reviews.selectors.assignment import eligible_experts
 from reviews.services.assignment import assign_experts
 from reviews.services.pool import update_profile
 from tests.factories import QuestionFactory

@@ -14,6 +14,7 @@ from reviews.enums import ExpertType, RelationKind
 from reviews.models import Conflict, ExpertProfile, ExpertRelation, ExpertUnavailability
 from reviews.services.assignment import record_conflict
 from reviews.services.pool import create_expert, update_profile
+from reviews.views import pool as pool_views
 from tests.factories import UserFactory
 from tests.helpers import World
 from tests.reviews.pool_support import make_expert, signed_in
@@ -151,8 +152,6 @@ def test_the_list_shows_each_experts_current_load(officer):
 
 
 def test_the_list_is_paginated(officer, settings):
-    from reviews import pool_views
-
     original = pool_views.PAGE_SIZE
     pool_views.PAGE_SIZE = 2
     officer.language = "en"

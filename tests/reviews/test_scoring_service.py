@@ -10,7 +10,7 @@ from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from proposals.models import AuditEntry
 from reviews.enums import ReviewStatus
 from reviews.models import Score
-from reviews.selectors import reviews_with_scores
+from reviews.selectors.scoring import reviews_with_scores
 from reviews.services.assignment import record_conflict
 from reviews.services.scoring import save_review
 from tests.reviews.scoring_support import assigned_proposal, scoring_world, snapshot

@@ -1,8 +1,10 @@
-"""Reads for the automatic-assignment pages, already shaped for their templates."""
+"""Reads for expert assignment: who may be assigned by hand, and the automatic-assignment pages."""
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from accounts.enums import Role
+from accounts.models import User
 from proposals.enums import ProposalStatus
 from proposals.models import Call, Proposal
 from reviews.enums import CandidateRole
@@ -60,3 +62,15 @@ def proposal_labels(items) -> dict[int, str]:
     for item in items:
         wanted.update(item.get("proposals", [])[:SHOWN_PER_ITEM])
     return {p.pk: str(p) for p in Proposal.objects.filter(pk__in=wanted).only("pk", "reference", "title")}
+
+
+def eligible_experts(*, proposal):
+    """Experts who may be assigned: expert role, no conflict, not already assigned or declined."""
+    return (
+        User.objects.filter(groups__name=Role.EXPERT, is_active=True)
+        .exclude(conflicts__proposal=proposal)
+        .exclude(reviews__proposal=proposal)
+        .select_related("organisation")
+        .order_by("full_name", "username")
+        .distinct()
+    )

@@ -44,3 +44,17 @@ def open_reviews_of(*, expert):
 
 def conflicts_of(*, expert):
     return Conflict.objects.filter(expert=expert).select_related("proposal", "proposal__call").order_by("-created_at", "-pk")
+
+
+def profiles_with_user():
+    return ExpertProfile.objects.select_related("user")
+
+
+def own_profile(*, user):
+    """The user's expert profile, or None when they have none yet."""
+    return ExpertProfile.objects.filter(user=user).first()
+
+
+def reviews_for_declaring():
+    """Reviews with the proposal and call the conflict declaration page shows."""
+    return Review.objects.select_related("proposal", "proposal__call")

@@ -7,6 +7,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from proposals.enums import ProposalStatus
+from proposals.models import Proposal
 from reviews.enums import JudgeKind, PanelOutcome
 from core.numbers import plain
 
@@ -91,9 +93,6 @@ class RoadshowSlotForm(forms.Form):
 
     def __init__(self, *args, call=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from proposals.enums import ProposalStatus
-        from proposals.models import Proposal
-
         self.fields["proposal"].queryset = (
             Proposal.objects.filter(call=call, status=ProposalStatus.PANEL, roadshow_slot__isnull=True).order_by("reference", "pk")
         )

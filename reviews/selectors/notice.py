@@ -1,11 +1,24 @@
-"""Reads for the public notice pages, shaped so each page runs a fixed number of queries."""
+"""Reads for the public notice pages, shaped so each page runs a fixed number of queries.
+
+What a higher app knows about a listed proposal (funding: the approved amount) reaches the notice
+through `register_entry_prefetch`, called from that app's AppConfig.ready(); reviews imports none of it."""
+
+from collections.abc import Callable
 
 from django.db.models import Count, Prefetch, Q
 
-from funding.enums import FundingOutcome
 from proposals.enums import ProposalStatus
-from proposals.models import Call
-from reviews.models import NoticeEntry, PublicNotice
+from proposals.models import Call, Proposal
+from reviews.models import NoticeEntry, Objection, PublicNotice
+
+_entry_prefetches: list[Callable[[], Prefetch]] = []
+
+
+def register_entry_prefetch(provider: Callable[[], Prefetch]) -> None:
+    """Add a prefetch (built by `provider()` on each read) to every notice entry list, e.g. funding's
+    approved decisions on `proposal__funding_decisions`. Registering the same provider twice is a no-op."""
+    if provider not in _entry_prefetches:
+        _entry_prefetches.append(provider)
 
 
 def public_notices():
@@ -18,16 +31,11 @@ def public_notices():
 
 
 def notice_entries(*, notice):
-    """The notice's list as the public reads it, with the approved amount when a funding decision exists."""
-    from funding.models import FundingDecision
-
+    """The notice's list as the public reads it, with what the registered providers prefetch (the
+    approved amount, as `proposal.approvals`, when the funding app is installed)."""
     return (
         notice.entries.select_related("proposal", "proposal__applicant", "proposal__applicant__organisation")
-        .prefetch_related(Prefetch(
-            "proposal__funding_decisions",
-            queryset=FundingDecision.objects.filter(outcome=FundingOutcome.APPROVED).order_by("-decided_at", "-pk"),
-            to_attr="approvals",
-        ))
+        .prefetch_related(*(provider() for provider in _entry_prefetches))
         .order_by("position", "pk")
     )
 
@@ -43,8 +51,6 @@ def live_entry_proposals():
 
 def calls_awaiting_notice() -> list:
     """Calls with approved proposals that are on no live notice entry; each with `waiting` (how many)."""
-    from proposals.models import Proposal
-
     waiting = (
         Proposal.objects.filter(status=ProposalStatus.APPROVED).exclude(pk__in=live_entry_proposals())
         .values("call_id").annotate(n=Count("pk")).order_by()
@@ -54,3 +60,12 @@ def calls_awaiting_notice() -> list:
     for call in calls:
         call.waiting = counts[call.pk]
     return calls
+
+
+def notices_with_call():
+    return PublicNotice.objects.select_related("call")
+
+
+def objections_for_resolving():
+    """Objections with their notice, call and entry's proposal, as resolving one needs them."""
+    return Objection.objects.select_related("notice", "notice__call", "entry__proposal")

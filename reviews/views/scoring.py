@@ -6,8 +6,8 @@ from django.views.decorators.http import require_http_methods
 from core.views import render_domain_error, require_perm
 from core.errors import DomainError
 from proposals.models import Call
-from reviews.forms import CriterionBandsForm
-from reviews.scoring_selectors import expert_dashboard, rubric as rubric_of
+from reviews.forms.scoring import CriterionBandsForm
+from reviews.selectors.scoring import expert_dashboard, rubric as rubric_of
 from reviews.services.rubric import LETTERS, even_bands, save_rubric_bands
 
 BAND_FIELDS = ("min_score", "max_score", "description_zh", "description_en")

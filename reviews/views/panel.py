@@ -6,24 +6,21 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core.views import render_domain_error, require_perm
-from proposals.enums import DECIDED_STATES, ProposalStatus
 from core.errors import DomainError
+from core.views import render_domain_error, require_perm
 from proposals.models import Call, Proposal
-from reviews.models import (
-    Conflict, PanelRecommendation, RoadshowCriterion, RoadshowJudge, RoadshowSheet, RoadshowSlot,
-)
-from reviews.panel_forms import (
+from reviews.forms.panel import (
     RecommendationForm, ReorderForm, RoadshowCriterionForm, RoadshowJudgeForm, RoadshowSheetForm, RoadshowSlotForm,
 )
+from reviews.selectors import panel as selectors
 from reviews.services import panel as panel_services, roadshow as roadshow_services
 from reviews.services.results import METHODS, call_results, proposal_results
+
 
 def _call_tz(call):
     try:
@@ -37,22 +34,12 @@ def _call_tz(call):
 def calls(request):
     """Calls with proposals in expert review or later."""
     require_perm(request.user, "reviews.chair_panel")
-    rows = (
-        Call.objects.annotate(
-            in_review=Count("proposals", filter=Q(proposals__status=ProposalStatus.IN_REVIEW)),
-            in_panel=Count("proposals", filter=Q(proposals__status=ProposalStatus.PANEL)),
-            decided=Count("proposals", filter=Q(proposals__status__in=list(DECIDED_STATES))),
-        )
-        .filter(Q(in_review__gt=0) | Q(in_panel__gt=0) | Q(decided__gt=0))
-        .order_by("-opens_at", "pk")
-    )
-    return render(request, "reviews/panel/calls.html", {"calls": rows})
+    return render(request, "reviews/panel/calls.html", {"calls": selectors.calls_for_panel()})
 
 
 def _call_context(request, call, reorder_form=None):
     results = call_results(call)
-    conflicted = set(Conflict.objects.filter(expert_id=request.user.pk, proposal__call=call)
-                     .values_list("proposal_id", flat=True))
+    conflicted = selectors.conflicted_proposal_ids(user=request.user, call=call)
     rows = [r for r in results.proposals if r.proposal_id not in conflicted]
     return {
         "call": call, "results": results, "rows": rows, "hidden": len(results.proposals) - len(rows),
@@ -87,14 +74,14 @@ def call(request, pk):
 @require_http_methods(["GET", "POST"])
 def proposal(request, pk):
     """All reviews of one proposal with names, scores, opinions and notes; the chair's recommendation."""
-    proposal = get_object_or_404(Proposal.objects.select_related("call", "applicant"), pk=pk)
+    proposal = get_object_or_404(selectors.proposals_for_panel(), pk=pk)
     require_perm(request.user, "reviews.chair_panel")
     require_perm(request.user, "reviews.see_proposal_results", proposal)
     form = RecommendationForm(request.POST or None)
     context = {
         "proposal": proposal, "call": proposal.call, "result": proposal_results(proposal), "form": form,
         "methods": METHODS,
-        "recommendations": PanelRecommendation.objects.filter(proposal=proposal).select_related("chair"),
+        "recommendations": selectors.recommendations_of(proposal=proposal),
         "can_recommend": proposal.status in panel_services.RECOMMENDABLE_STATES,
     }
     if request.method == "POST":
@@ -116,16 +103,11 @@ def proposal(request, pk):
 # roadshow: staff -----------------------------------------------------------------------------
 
 def _roadshow_context(call, **forms):
-    slots = list(
-        RoadshowSlot.objects.filter(call=call).select_related("proposal")
-        .annotate(sheets_total=Count("sheets"), sheets_submitted=Count("sheets", filter=Q(sheets__submitted_at__isnull=False)))
-        .order_by("starts_at", "pk")
-    )
     return {
         "call": call, "tz": call.time_zone,
-        "criteria": RoadshowCriterion.objects.filter(call=call).order_by("order", "pk"),
-        "judges": RoadshowJudge.objects.filter(call=call).select_related("user").order_by("kind", "user__full_name", "pk"),
-        "slots": slots,
+        "criteria": selectors.roadshow_criteria(call=call),
+        "judges": selectors.roadshow_judges(call=call),
+        "slots": selectors.roadshow_slots(call=call),
         "criterion_form": forms.get("criterion_form") or RoadshowCriterionForm(),
         "judge_form": forms.get("judge_form") or RoadshowJudgeForm(call=call),
         "slot_form": forms.get("slot_form") or RoadshowSlotForm(call=call),
@@ -204,7 +186,7 @@ def _remove(request, call, act, done):
 @require_POST
 def roadshow_criterion_remove(request, pk):
     require_perm(request.user, "reviews.manage_roadshow")
-    criterion = get_object_or_404(RoadshowCriterion.objects.select_related("call"), pk=pk)
+    criterion = get_object_or_404(selectors.criteria_with_call(), pk=pk)
     return _remove(request, criterion.call,
                    lambda: roadshow_services.remove_roadshow_criterion(criterion=criterion, actor=request.user),
                    _("Roadshow criterion removed."))
@@ -213,7 +195,7 @@ def roadshow_criterion_remove(request, pk):
 @require_POST
 def roadshow_judge_remove(request, pk):
     require_perm(request.user, "reviews.manage_roadshow")
-    judge = get_object_or_404(RoadshowJudge.objects.select_related("call", "user"), pk=pk)
+    judge = get_object_or_404(selectors.judges_with_call(), pk=pk)
     return _remove(request, judge.call,
                    lambda: roadshow_services.remove_roadshow_judge(judge=judge, actor=request.user),
                    _("Judge removed."))
@@ -222,7 +204,7 @@ def roadshow_judge_remove(request, pk):
 @require_POST
 def roadshow_slot_cancel(request, pk):
     require_perm(request.user, "reviews.manage_roadshow")
-    slot = get_object_or_404(RoadshowSlot.objects.select_related("call", "proposal"), pk=pk)
+    slot = get_object_or_404(selectors.slots_with_call(), pk=pk)
     return _remove(request, slot.call,
                    lambda: roadshow_services.cancel_roadshow_slot(slot=slot, actor=request.user),
                    _("Roadshow slot cancelled."))
@@ -232,29 +214,21 @@ def roadshow_slot_cancel(request, pk):
 
 def my_slots(request):
     """A judge's roadshow slots (never those of a proposal they are conflicted with or applied for)."""
-    user = request.user
-    call_ids = list(RoadshowJudge.objects.filter(user_id=user.pk).values_list("call_id", flat=True))
-    if not call_ids:
+    rows = selectors.judge_slots(user=request.user)
+    if rows is None:
         raise PermissionDenied
-    slots = list(
-        RoadshowSlot.objects.filter(call_id__in=call_ids, call__roadshow_enabled=True)
-        .exclude(proposal__conflicts__expert_id=user.pk).exclude(proposal__applicant_id=user.pk)
-        .select_related("proposal", "call").order_by("starts_at", "pk")
-    )
-    sheets = {s.slot_id: s for s in RoadshowSheet.objects.filter(judge_id=user.pk, slot__in=[s.pk for s in slots])}
-    rows = [(slot, sheets.get(slot.pk)) for slot in slots]
     return render(request, "reviews/panel/my_slots.html", {"rows": rows})
 
 
 @require_http_methods(["GET", "POST"])
 def sheet(request, pk):
     """A judge's score sheet for one slot: draft or submit; a submitted sheet is final."""
-    slot = get_object_or_404(RoadshowSlot.objects.select_related("call", "proposal"), pk=pk)
+    slot = get_object_or_404(selectors.slots_with_call(), pk=pk)
     require_perm(request.user, "reviews.score_roadshow", slot)
     if slot.proposal.applicant_id == request.user.pk or not slot.call.roadshow_enabled:
         raise PermissionDenied
-    criteria = list(RoadshowCriterion.objects.filter(call_id=slot.call_id).order_by("order", "pk"))
-    existing = RoadshowSheet.objects.filter(slot=slot, judge=request.user).prefetch_related("scores").first()
+    criteria = list(selectors.roadshow_criteria(call=slot.call))
+    existing = selectors.own_sheet(slot=slot, judge=request.user)
     initial = {}
     if existing is not None:
         initial = {f"score_{s.criterion_id}": s.value for s in existing.scores.all()}

@@ -1,4 +1,5 @@
-"""Reads for scoring: the rubric with its bands, the review page, peer scores, the expert's own page."""
+"""Reads for scoring: the rubric with its bands, the review page, peer scores, a proposal's submitted
+reviews and their summary, the expert's own page."""
 
 import datetime as dt
 from dataclasses import dataclass
@@ -8,6 +9,7 @@ from django.utils import timezone
 
 from reviews.enums import ACTIVE_REVIEW_STATES, ConflictSource, ReviewStatus
 from reviews.models import Conflict, Criterion, Review, Score
+from reviews.services import aggregation
 
 DUE_SOON = dt.timedelta(days=3)  # an open review due within this is marked "due soon"
 
@@ -75,3 +77,37 @@ def expert_dashboard(*, expert, now=None) -> dict:
         "conflicts": list(Conflict.objects.filter(expert=expert, source=ConflictSource.DECLARED)
                           .select_related("proposal").order_by("-created_at", "pk")),
     }
+
+
+def reviews_with_scores(qs=None):
+    qs = qs if qs is not None else Review.objects.all()
+    return qs.select_related("proposal", "proposal__call", "expert").prefetch_related(
+        Prefetch("scores", queryset=Score.objects.select_related("criterion"))
+    )
+
+
+def submitted_reviews(*, proposal):
+    return reviews_with_scores(proposal.reviews.filter(status=ReviewStatus.SUBMITTED).order_by("submitted_at", "pk"))
+
+
+def proposal_summary(*, proposal) -> dict:
+    """Per-review weighted totals and the proposal's mean and trimmed mean."""
+    reviews = list(submitted_reviews(proposal=proposal))
+    totals = [r.weighted_total for r in reviews]
+    return {
+        "reviews": reviews,
+        "totals": totals,
+        "mean": aggregation.mean(totals),
+        "trimmed_mean": aggregation.trimmed_mean(totals),
+        "trimmed": len([t for t in totals if t is not None]) >= aggregation.TRIM_FROM,
+    }
+
+
+def expert_reviews(*, expert):
+    """An expert's own assignments (never declined ones' proposals)."""
+    return (
+        Review.objects.filter(expert=expert, status__in=ACTIVE_REVIEW_STATES)
+        .exclude(proposal__conflicts__expert=expert)
+        .select_related("proposal", "proposal__call")
+        .order_by("deadline", "pk")
+    )

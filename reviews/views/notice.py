@@ -10,18 +10,18 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.views import render_domain_error, require_perm
 from core.errors import DomainError
 from proposals.models import Call
-from reviews import notice_rules  # noqa: F401  (registers reviews.manage_notices)
 from reviews.enums import ObjectionStatus
-from reviews.models import Objection, PublicNotice
-from reviews.notice_forms import ObjectionForm, PublishNoticeForm, ResolveObjectionForm
-from reviews.notice_selectors import calls_awaiting_notice, notice_entries, notice_objections, public_notices
+from reviews.forms.notice import ObjectionForm, PublishNoticeForm, ResolveObjectionForm
+from reviews.selectors.notice import (
+    calls_awaiting_notice, notice_entries, notice_objections, notices_with_call, objections_for_resolving, public_notices,
+)
 from reviews.services import notice as notice_services
 
 MANAGE = "reviews.manage_notices"
 
 
 def _notice(pk):
-    return get_object_or_404(PublicNotice.objects.select_related("call"), pk=pk)
+    return get_object_or_404(notices_with_call(), pk=pk)
 
 
 @login_not_required
@@ -94,7 +94,7 @@ def manage(request, pk):
 @require_POST
 def resolve(request, pk):
     require_perm(request.user, MANAGE)
-    objection = get_object_or_404(Objection.objects.select_related("notice", "notice__call", "entry__proposal"), pk=pk)
+    objection = get_object_or_404(objections_for_resolving(), pk=pk)
     notice = objection.notice
     form = ResolveObjectionForm(request.POST, prefix=f"objection-{objection.pk}")
     if not form.is_valid():

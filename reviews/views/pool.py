@@ -14,13 +14,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.rules import is_expert
 from core.views import render_domain_error, require_perm
 from core.errors import DomainError
-from reviews.models import ExpertProfile, Review
+from reviews.models import ExpertProfile
 from reviews.rules import has_conflict
-from reviews.pool_forms import (
+from reviews.forms.pool import (
     DeclareConflictForm, DetectForCallForm, ExpertFilterForm, ExpertNameForm, ExpertProfileForm, ImportForm, NewExpertForm,
     OwnProfileForm, RelationFormSet, UnavailabilityFormSet, formset_rows,
 )
-from reviews.pool_selectors import conflicts_of, open_reviews_of, pool_profiles, profile_for_detail
+from reviews.selectors.pool import (
+    conflicts_of, open_reviews_of, own_profile, pool_profiles, profile_for_detail, profiles_with_user, reviews_for_declaring,
+)
 from reviews.services.conflicts import declare_conflict as declare_conflict_service, detect_for_call
 from reviews.services.importing import COLUMNS, import_experts, import_template
 from reviews.services.pool import (
@@ -85,7 +87,7 @@ def expert_create(request):
 @require_http_methods(["GET", "POST"])
 def expert_edit(request, pk):
     require_perm(request.user, "reviews.manage_pool")
-    profile = get_object_or_404(ExpertProfile.objects.select_related("user"), pk=pk)
+    profile = get_object_or_404(profiles_with_user(), pk=pk)
     post = request.POST if request.method == "POST" else None
     name, form = ExpertNameForm(post, initial={"full_name": profile.user.full_name}), ExpertProfileForm(post, instance=profile)
     periods, relations = _formsets(request, profile)
@@ -104,7 +106,7 @@ def expert_edit(request, pk):
 @require_http_methods(["GET", "POST"])
 def my_profile(request):
     require_perm(request.user, "reviews.edit_own_profile")
-    profile = ExpertProfile.objects.filter(user=request.user).first() or ExpertProfile(user=request.user)
+    profile = own_profile(user=request.user) or ExpertProfile(user=request.user)
     post = request.POST if request.method == "POST" else None
     form = OwnProfileForm(post, instance=profile)
     periods, relations = _formsets(request, profile)
@@ -171,7 +173,7 @@ def detect_call_view(request):
 
 @require_http_methods(["GET", "POST"])
 def declare_conflict(request, review_pk):
-    review = get_object_or_404(Review.objects.select_related("proposal", "proposal__call"), pk=review_pk)
+    review = get_object_or_404(reviews_for_declaring(), pk=review_pk)
     if not is_expert(request.user) or review.expert_id != request.user.pk or has_conflict(request.user, review.proposal):
         raise PermissionDenied  # a conflicted expert never sees the proposal again
     form = DeclareConflictForm(request.POST or None)

@@ -9,8 +9,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.views import render_domain_error, require_perm
 from core.errors import DomainError
-from reviews import assignment_selectors as selectors
-from reviews.assignment_forms import ProposeAssignmentForm
+from reviews.selectors import assignment as selectors
+from reviews.forms.assignment import ProposeAssignmentForm
 from reviews.enums import AssignmentRunStatus, ExpertType
 from reviews.models import AssignmentRun
 from reviews.services.auto_assign import discard_run, propose_assignment
