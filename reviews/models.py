@@ -19,10 +19,11 @@ from reviews.enums import (
 
 
 def _allowed(predicate):
-    """Adapt a (user, record) predicate to django-fsm's (instance, user) permission."""
+    """Adapt a django-rules (user, record) predicate to django-fsm's (instance, user) permission;
+    `test` passes a one-argument predicate (a role) only the user."""
 
     def check(instance, user):
-        return bool(predicate(user, instance))
+        return bool(predicate.test(user, instance))
 
     return check
 
