@@ -24,8 +24,16 @@ class ApprovalDecision(models.TextChoices):
     REFUSE = "refuse", _("Refuse")
 
 
+class FundingChoice(models.TextChoices):
+    """What a fund manager chooses in the funding task (funding.services.approvals.take_funding_decision)."""
+
+    APPROVE = "approve", _("Approve funding")
+    DECLINE = "decline", _("Decline")
+    REFUSE = "refuse", _("Refuse the pending first approval")
+
+
 class EligibilityKind(models.TextChoices):
-    """Per-call rules checked before funding (see funding.eligibility)."""
+    """Per-call rules checked before funding (see funding.services.eligibility)."""
 
     COMPANY_AGE_MAX_YEARS = "company_age_max_years", _("Company founded at most N years ago")
     FOUNDERS_PAID_IN_MIN_PCT = "founders_paid_in_min_pct", _("Founders' paid-in cash at least N per cent of the budget")

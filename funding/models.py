@@ -194,7 +194,7 @@ class EligibilityFacts(models.Model):
 
 
 class CommissionRule(models.Model):
-    """How a fund pays technology managers (技术经理人). See funding.commission for the formulas.
+    """How a fund pays technology managers (技术经理人). See funding.services.commission_formulas for the formulas.
 
     - flat: rate_pct of the basis amount;
     - tiered: marginal rates over `tiers` = [{"up_to": "1000000", "rate_pct": "5"}, {"up_to": null, "rate_pct": "3"}];

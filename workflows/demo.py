@@ -297,7 +297,7 @@ class _Story:
             close_due_notices(now=notice.ends_at)
             proposal.refresh_from_db()
         if facts:
-            from funding.eligibility import record_eligibility_facts
+            from funding.services.eligibility import record_eligibility_facts
 
             record_eligibility_facts(proposal=proposal, actor=self.fund_manager, **facts)
         services.decide_funding(proposal=proposal, manager=self.fund_manager, approve=True,

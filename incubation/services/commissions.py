@@ -26,10 +26,10 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from accounts.rules import is_technology_manager
-from funding import commission
-from funding.commission_services import (  # noqa: F401  (re-exported: the fund-level half lives in funding)
-    commission_balance, deactivate_commission_rule, ledger_entries, ledger_rows, record_commission_payment,
-    save_commission_rule,
+from funding.selectors import commission_balance, ledger_entries, ledger_rows  # noqa: F401  (re-exported)
+from funding.services import commission_formulas as commission
+from funding.services.commissions import (  # noqa: F401  (re-exported: the fund-level half lives in funding)
+    deactivate_commission_rule, record_commission_payment, save_commission_rule,
 )
 from funding.enums import CommissionBasis, CommissionEntryKind, CommissionKind, CommissionSource, Stage
 from funding.models import CommissionEntry, CommissionRule

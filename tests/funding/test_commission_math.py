@@ -5,7 +5,7 @@ from decimal import Decimal as D
 import pytest
 from django.utils import translation
 
-from funding.commission import (
+from funding.services.commission_formulas import (
     FORMULA_VERSION,
     commission_for,
     describe,

@@ -20,11 +20,13 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import get_language, gettext as _, gettext_lazy
 
+from core.errors import InvalidInput, NotPermitted
+from core.numbers import plain
 from funding.enums import EligibilityKind, Instrument
 from funding.models import EligibilityFacts, EligibilityRule
-from core.numbers import plain
+from funding.selectors import facts_of, rules_of
+from funding.services.deciders import check_may_decide
 from proposals.enums import ProposalStatus
-from core.errors import InvalidInput, NotPermitted
 from proposals.services.audit import record_audit
 
 HUNDRED = Decimal("100")
@@ -162,14 +164,6 @@ def _company_required(facts):
         "name": facts.company_name, "date": f"{facts.company_founded_on:%Y-%m-%d}"}
 
 
-def facts_of(proposal) -> EligibilityFacts | None:
-    return EligibilityFacts.objects.filter(proposal=proposal).select_related("recorded_by").first()
-
-
-def rules_of(call):
-    return EligibilityRule.objects.filter(call=call).order_by("order", "pk")
-
-
 def evaluate(proposal, instrument=None, *, on: dt.date | None = None) -> list["RuleResult"]:
     """Each of the call's rules checked against the proposal's facts on the decision day `on`
     (today by default). With an instrument, rules that do not apply to it are not applicable."""
@@ -244,8 +238,6 @@ def record_eligibility_facts(*, proposal, actor, company_name: str = "", company
                              founders_paid_in: Decimal | None = None) -> EligibilityFacts:
     """The fund manager records what was verified about the company and the budget. Audited
     ("funding.eligibility_recorded") with the values before and after."""
-    from funding.services import check_may_decide
-
     if not actor.has_perm("funding.record_eligibility"):
         raise NotPermitted()
     check_may_decide(proposal=proposal, user=actor)
