@@ -100,8 +100,8 @@ class LedgerEntry(AppendOnly):
 
 
 
-class FundingDecision(models.Model):
-    """A fund manager's decision on a proposal's funding."""
+class FundingDecision(AppendOnly):
+    """A fund manager's decision on a proposal's funding. Append-only: a decision taken is never edited."""
 
     proposal = models.ForeignKey("proposals.Proposal", on_delete=models.PROTECT, related_name="funding_decisions")
     fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="decisions")
