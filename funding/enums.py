@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from proposals.enums import ProposalStatus
+
 
 class Instrument(models.TextChoices):
     GRANT = "grant", _("Grant (无偿资助)")
@@ -76,3 +78,9 @@ class CommissionSource(models.TextChoices):
 class CommissionEntryKind(models.TextChoices):
     ACCRUAL = "accrual", _("Commission payable")
     PAYMENT = "payment", _("Commission paid")
+
+
+# kinds of eligibility rule that need a threshold
+THRESHOLD_KINDS = {EligibilityKind.COMPANY_AGE_MAX_YEARS, EligibilityKind.FOUNDERS_PAID_IN_MIN_PCT}
+# eligibility facts may be recorded until the funding decision is taken
+FACTS_STATES = frozenset({ProposalStatus.APPROVED, ProposalStatus.FUNDING})

@@ -8,12 +8,13 @@ from django.utils.translation import gettext as _, gettext_lazy
 from django.views.decorators.http import require_POST, require_http_methods
 from viewflow.workflow.models import Task
 
-from funding.enums import ApprovalDecision, Instrument
+from funding.enums import ApprovalDecision
 from funding.forms.decisions import FundingDecisionForm
 from funding.forms.eligibility import EligibilityFactsForm
 from funding.models import FundingApproval
+from funding.rules import can_record_eligibility_facts
 from funding.selectors import facts_of, fund_balance, pending_approval
-from funding.services.eligibility import FACTS_STATES, evaluate, record_eligibility_facts
+from funding.services.eligibility import decision_eligibility, record_eligibility_facts
 from core.views import render_domain_error, require_perm
 from core.errors import DomainError
 from proposals.forms import ScreeningForm, WithdrawForm
@@ -259,16 +260,9 @@ def decline(request, pk):
 # fund and incubation managers
 
 def _eligibility_context(request, *, proposal, form, facts_form, pending):
-    """The call's eligibility rules checked for the instrument being decided on (the one typed in
-    the form, else the pending approval's; none chosen yet: every rule is checked)."""
     instrument = form.data.get("instrument") if form.is_bound else None
-    if instrument not in Instrument.values:
-        instrument = pending.instrument if pending else None
-    results = evaluate(proposal, instrument)
-    return {"eligibility": results, "eligibility_instrument": Instrument(instrument).label if instrument else "",
-            "eligibility_blocks": any(r.blocks for r in results), "facts_form": facts_form,
-            "can_record_facts": request.user.has_perm("funding.record_eligibility")
-            and proposal.status in FACTS_STATES}
+    return {**decision_eligibility(proposal=proposal, instrument=instrument, pending=pending), "facts_form": facts_form,
+            "can_record_facts": can_record_eligibility_facts.test(request.user, proposal)}
 
 
 def _record_facts(request, proposal, context):

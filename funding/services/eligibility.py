@@ -22,20 +22,15 @@ from django.utils.translation import get_language, gettext as _, gettext_lazy
 
 from core.errors import InvalidInput, NotPermitted
 from core.numbers import plain
-from funding.enums import EligibilityKind, Instrument
+from funding.enums import FACTS_STATES, THRESHOLD_KINDS, EligibilityKind, Instrument
 from funding.models import EligibilityFacts, EligibilityRule
 from funding.selectors import facts_of, rules_of
 from funding.services.deciders import check_may_decide
-from proposals.enums import ProposalStatus
 from proposals.services.audit import record_audit
 
 HUNDRED = Decimal("100")
 CENT = Decimal("0.01")
 DAYS_PER_YEAR = Decimal("365.25")
-# kinds that need a threshold, and its allowed range (exclusive low, inclusive high)
-THRESHOLD_KINDS = {EligibilityKind.COMPANY_AGE_MAX_YEARS, EligibilityKind.FOUNDERS_PAID_IN_MIN_PCT}
-# facts may be recorded until the funding decision is taken
-FACTS_STATES = frozenset({ProposalStatus.APPROVED, ProposalStatus.FUNDING})
 
 
 class Result(models.TextChoices):
@@ -183,6 +178,16 @@ def evaluate(proposal, instrument=None, *, on: dt.date | None = None) -> list["R
             result, text = _company_required(facts)
         results.append(RuleResult(rule, result, text))
     return results
+
+
+def decision_eligibility(*, proposal, instrument=None, pending=None) -> dict:
+    """The call's eligibility rules checked for the instrument being decided on (the one typed in
+    the form, else the pending approval's; none chosen yet: every rule is checked)."""
+    if instrument not in Instrument.values:
+        instrument = pending.instrument if pending else None
+    results = evaluate(proposal, instrument)
+    return {"eligibility": results, "eligibility_instrument": Instrument(instrument).label if instrument else "",
+            "eligibility_blocks": any(r.blocks for r in results)}
 
 
 def check_eligible(*, proposal, instrument) -> None:
