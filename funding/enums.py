@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from proposals.enums import ProposalStatus
+
 
 class Instrument(models.TextChoices):
     GRANT = "grant", _("Grant (无偿资助)")
@@ -24,8 +26,16 @@ class ApprovalDecision(models.TextChoices):
     REFUSE = "refuse", _("Refuse")
 
 
+class FundingChoice(models.TextChoices):
+    """What a fund manager chooses in the funding task (funding.services.approvals.take_funding_decision)."""
+
+    APPROVE = "approve", _("Approve funding")
+    DECLINE = "decline", _("Decline")
+    REFUSE = "refuse", _("Refuse the pending first approval")
+
+
 class EligibilityKind(models.TextChoices):
-    """Per-call rules checked before funding (see funding.eligibility)."""
+    """Per-call rules checked before funding (see funding.services.eligibility)."""
 
     COMPANY_AGE_MAX_YEARS = "company_age_max_years", _("Company founded at most N years ago")
     FOUNDERS_PAID_IN_MIN_PCT = "founders_paid_in_min_pct", _("Founders' paid-in cash at least N per cent of the budget")
@@ -68,3 +78,9 @@ class CommissionSource(models.TextChoices):
 class CommissionEntryKind(models.TextChoices):
     ACCRUAL = "accrual", _("Commission payable")
     PAYMENT = "payment", _("Commission paid")
+
+
+# kinds of eligibility rule that need a threshold
+THRESHOLD_KINDS = {EligibilityKind.COMPANY_AGE_MAX_YEARS, EligibilityKind.FOUNDERS_PAID_IN_MIN_PCT}
+# eligibility facts may be recorded until the funding decision is taken
+FACTS_STATES = frozenset({ProposalStatus.APPROVED, ProposalStatus.FUNDING})

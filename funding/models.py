@@ -100,8 +100,8 @@ class LedgerEntry(AppendOnly):
 
 
 
-class FundingDecision(models.Model):
-    """A fund manager's decision on a proposal's funding."""
+class FundingDecision(AppendOnly):
+    """A fund manager's decision on a proposal's funding. Append-only: a decision taken is never edited."""
 
     proposal = models.ForeignKey("proposals.Proposal", on_delete=models.PROTECT, related_name="funding_decisions")
     fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="decisions")
@@ -194,7 +194,7 @@ class EligibilityFacts(models.Model):
 
 
 class CommissionRule(models.Model):
-    """How a fund pays technology managers (技术经理人). See funding.commission for the formulas.
+    """How a fund pays technology managers (技术经理人). See funding.services.commission_formulas for the formulas.
 
     - flat: rate_pct of the basis amount;
     - tiered: marginal rates over `tiers` = [{"up_to": "1000000", "rate_pct": "5"}, {"up_to": null, "rate_pct": "3"}];

@@ -8,11 +8,15 @@
 
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from funding.enums import ApprovalDecision, LedgerKind
-from funding.models import Fund, FundingApproval, FundingDecision, LedgerEntry
+from funding.enums import ApprovalDecision, CommissionEntryKind, LedgerKind
+from funding.models import (
+    CommissionEntry, CommissionRule, EligibilityFacts, EligibilityRule, Fund, FundingApproval, FundingDecision, LedgerEntry,
+)
+from funding.services.commission_formulas import CENT
 
 MONEY = DecimalField(max_digits=16, decimal_places=2)
 ZERO = Value(Decimal("0.00"), output_field=MONEY)
@@ -116,3 +120,77 @@ def paid_to(proposal_ref: str = "proposal"):
     releases = (LedgerEntry.objects.filter(proposal=OuterRef(proposal_ref), kind=LedgerKind.RELEASE).order_by()
                 .values("proposal").annotate(total=Sum("amount")).values("total"))
     return Coalesce(Subquery(releases, output_field=MONEY), ZERO)
+
+
+# eligibility
+
+
+def facts_of(proposal) -> EligibilityFacts | None:
+    return EligibilityFacts.objects.filter(proposal=proposal).select_related("recorded_by").first()
+
+
+def rules_of(call):
+    return EligibilityRule.objects.filter(call=call).order_by("order", "pk")
+
+
+# the technology managers' commission ledger
+
+
+def _commission_sum(kind):
+    return Coalesce(Sum("amount", filter=Q(kind=kind)), ZERO)
+
+
+def commission_balance(*, manager, fund=None) -> dict:
+    """Accrued, paid and payable (accrued − paid) of one manager, in one fund or in all."""
+    entries = CommissionEntry.objects.filter(manager=manager)
+    if fund is not None:
+        entries = entries.filter(fund=fund)
+    sums = entries.aggregate(accrued=_commission_sum(CommissionEntryKind.ACCRUAL),
+                             paid=_commission_sum(CommissionEntryKind.PAYMENT))
+    accrued, paid = Decimal(sums["accrued"]).quantize(CENT), Decimal(sums["paid"]).quantize(CENT)
+    return {"accrued": accrued, "paid": paid, "payable": accrued - paid}
+
+
+def ledger_rows(*, manager=None):
+    """Accrued, paid and payable per (manager, fund), one query. Each row is a dict with
+    manager_id, fund_id, accrued, paid, payable."""
+    entries = CommissionEntry.objects.all()
+    if manager is not None:
+        entries = entries.filter(manager=manager)
+    rows = (entries.order_by().values("manager_id", "fund_id")
+            .annotate(accrued=_commission_sum(CommissionEntryKind.ACCRUAL),
+                      paid=_commission_sum(CommissionEntryKind.PAYMENT))
+            .order_by("manager_id", "fund_id"))
+    result = []
+    for row in rows:
+        accrued = Decimal(row["accrued"]).quantize(CENT)
+        paid = Decimal(row["paid"]).quantize(CENT)
+        result.append({**row, "accrued": accrued, "paid": paid, "payable": accrued - paid})
+    return result
+
+
+def commission_ledger_rows():
+    """`ledger_rows()` of every manager, each row with its `manager` and `fund` (three queries)."""
+    rows = ledger_rows()
+    users = get_user_model().objects.in_bulk({row["manager_id"] for row in rows})
+    funds = Fund.objects.in_bulk({row["fund_id"] for row in rows})
+    for row in rows:
+        row["manager"], row["fund"] = users[row["manager_id"]], funds[row["fund_id"]]
+    return rows
+
+
+def commission_rules(*, fund=None):
+    """Commission rules with their fund, active first and newest first; of one fund when given."""
+    rules = CommissionRule.objects.select_related("fund")
+    if fund is not None:
+        rules = rules.filter(fund=fund)
+    return rules.order_by("-active", "-created_at", "-pk")
+
+
+def ledger_entries(*, manager=None, fund=None):
+    entries = CommissionEntry.objects.select_related("manager", "fund", "proposal", "rule", "actor")
+    if manager is not None:
+        entries = entries.filter(manager=manager)
+    if fund is not None:
+        entries = entries.filter(fund=fund)
+    return entries.order_by("-created_at", "-pk")

@@ -24,7 +24,7 @@ from django_fsm import FSMFieldMixin
 
 from accounts.enums import Role
 from core.errors import IllegalTransition, NotPermitted
-from funding import services as funding_services
+from funding.services import ledger as funding_services
 from incubation.enums import (
     AgreementStatus, ChangeKind, ChangeStatus, MilestoneStatus, PatentKind, PatentStatus, ProjectStatus, ReportStatus,
     TrancheStatus,

@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from funding import services as funding_services
+from funding.services import approvals as funding_services
+from funding.enums import FundingChoice
 from funding.models import FundingApproval
 from incubation import services as incubation_services
 from proposals.enums import ProposalStatus as S, Transition
@@ -229,22 +230,18 @@ def decline_review(*, review, expert, reason):
 
 # fund managers, incubation managers
 
-def decide_funding(*, proposal, manager, approve, amount=None, reasons="", instrument="grant"):
-    """Approve or decline funding in the funding task.
+def take_funding_decision(*, proposal, manager, choice, amount=None, instrument="grant", reasons=""):
+    """The fund manager's decision in the funding task (funding.services.approvals.take_funding_decision).
 
-    A first approval above the fund's four-eyes threshold is only recorded: the task goes back
-    to the pool (unassigned, still open) so that a second, different fund manager can confirm it."""
+    A first approval above the fund's four-eyes threshold is only recorded, and a refusal of the
+    pending first approval voids it: either way the task goes back to the pool (unassigned, still
+    open) so that a different fund manager can decide. A decision taken completes the task."""
     task = _require(open_task(proposal=proposal, node=ProposalFlow.funding))
     with task.activation() as activation:
         _claim(activation, manager)
         proposal.refresh_from_db()
-        if approve:
-            if amount is None:
-                raise InvalidInput(_("Enter the amount to approve."))
-            result = funding_services.approve_funding(proposal=proposal, amount=amount, decided_by=manager,
-                                                      instrument=instrument, note=reasons)
-        else:
-            result = funding_services.decline_funding(proposal=proposal, reasons=reasons, decided_by=manager)
+        result = funding_services.take_funding_decision(proposal=proposal, decided_by=manager, choice=choice,
+                                                        amount=amount, instrument=instrument, reasons=reasons)
         if isinstance(result, FundingApproval):
             activation.unassign()
             return result
@@ -253,15 +250,16 @@ def decide_funding(*, proposal, manager, approve, amount=None, reasons="", instr
     return result
 
 
+def decide_funding(*, proposal, manager, approve, amount=None, reasons="", instrument="grant"):
+    """Approve or decline funding in the funding task (see take_funding_decision)."""
+    return take_funding_decision(proposal=proposal, manager=manager,
+                                 choice=FundingChoice.APPROVE if approve else FundingChoice.DECLINE,
+                                 amount=amount, instrument=instrument, reasons=reasons)
+
+
 def refuse_funding_approval(*, proposal, manager, reason):
     """A second fund manager refuses the pending first approval; the funding task stays open."""
-    task = _require(open_task(proposal=proposal, node=ProposalFlow.funding))
-    with task.activation() as activation:
-        _claim(activation, manager)
-        proposal.refresh_from_db()
-        refusal = funding_services.refuse_funding_approval(proposal=proposal, refused_by=manager, reason=reason)
-        activation.unassign()
-    return refusal
+    return take_funding_decision(proposal=proposal, manager=manager, choice=FundingChoice.REFUSE, reasons=reason)
 
 
 def start_incubation(*, proposal, manager, milestones):

@@ -8,9 +8,13 @@ from django.utils.translation import gettext as _, gettext_lazy
 from django.views.decorators.http import require_POST, require_http_methods
 from viewflow.workflow.models import Task
 
-from funding.enums import Instrument
+from funding.enums import ApprovalDecision
+from funding.forms.decisions import FundingDecisionForm
+from funding.forms.eligibility import EligibilityFactsForm
 from funding.models import FundingApproval
-from funding.selectors import fund_balance, pending_approval
+from funding.rules import can_record_eligibility_facts
+from funding.selectors import facts_of, fund_balance, pending_approval
+from funding.services.eligibility import decision_eligibility, record_eligibility_facts
 from core.views import render_domain_error, require_perm
 from core.errors import DomainError
 from proposals.forms import ScreeningForm, WithdrawForm
@@ -250,33 +254,13 @@ def decline(request, pk):
 
 # fund and incubation managers
 
-class FundingDecisionForm(forms.Form):
-    decision = forms.ChoiceField(label=gettext_lazy("Decision"), widget=forms.RadioSelect,
-                                 choices=[("approve", gettext_lazy("Approve funding")), ("decline", gettext_lazy("Decline")),
-                                          ("refuse", gettext_lazy("Refuse the pending first approval"))])
-    instrument = forms.ChoiceField(label=gettext_lazy("Instrument"), choices=Instrument.choices, initial=Instrument.GRANT)
-    amount = forms.DecimalField(label=gettext_lazy("Amount"), max_digits=16, decimal_places=2, min_value=0, required=False)
-    reasons = forms.CharField(label=gettext_lazy("Reasons / conditions"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
-
-
 def _eligibility_context(request, *, proposal, form, facts_form, pending):
-    """The call's eligibility rules checked for the instrument being decided on (the one typed in
-    the form, else the pending approval's; none chosen yet: every rule is checked)."""
-    from funding.eligibility import FACTS_STATES, evaluate
-
     instrument = form.data.get("instrument") if form.is_bound else None
-    if instrument not in Instrument.values:
-        instrument = pending.instrument if pending else None
-    results = evaluate(proposal, instrument)
-    return {"eligibility": results, "eligibility_instrument": Instrument(instrument).label if instrument else "",
-            "eligibility_blocks": any(r.blocks for r in results), "facts_form": facts_form,
-            "can_record_facts": request.user.has_perm("funding.record_eligibility")
-            and proposal.status in FACTS_STATES}
+    return {**decision_eligibility(proposal=proposal, instrument=instrument, pending=pending), "facts_form": facts_form,
+            "can_record_facts": can_record_eligibility_facts.test(request.user, proposal)}
 
 
 def _record_facts(request, proposal, context):
-    from funding.eligibility import record_eligibility_facts
-
     require_perm(request.user, "funding.record_eligibility")
     facts_form = context["facts_form"]
     if not facts_form.is_valid():
@@ -292,9 +276,6 @@ def _record_facts(request, proposal, context):
 
 @require_http_methods(["GET", "POST"])
 def funding(request, pk):
-    from funding.eligibility import facts_of
-    from funding.forms_eligibility import EligibilityFactsForm
-
     proposal = _proposal(pk)
     require_perm(request.user, "proposals.approve")
     recording_facts = request.method == "POST" and "record_facts" in request.POST
@@ -312,18 +293,11 @@ def funding(request, pk):
     if recording_facts:
         return _record_facts(request, proposal, context)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            if data["decision"] == "refuse":
-                services.refuse_funding_approval(proposal=proposal, manager=request.user, reason=data["reasons"])
-                result = None
-            else:
-                result = services.decide_funding(proposal=proposal, manager=request.user,
-                                                 approve=data["decision"] == "approve", amount=data["amount"],
-                                                 reasons=data["reasons"], instrument=data["instrument"])
+            result = services.take_funding_decision(proposal=proposal, manager=request.user, **form.decision_data())
         except DomainError as exc:
             return render_domain_error(request, exc, "workflows/funding.html", context)
-        if result is None:
+        if isinstance(result, FundingApproval) and result.decision == ApprovalDecision.REFUSE:
             messages.success(request, _("The pending approval is refused; a new one can be proposed."))
             return redirect("workflows:funding", pk=pk)
         if isinstance(result, FundingApproval):

@@ -2,7 +2,7 @@
 
 from django import template
 
-from funding.eligibility import described_rules
+from funding.services.eligibility import described_rules
 
 register = template.Library()
 

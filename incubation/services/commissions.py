@@ -6,7 +6,7 @@ the rule is the fund's ACTIVE rule whose basis is "contracts" or "both"; for a f
 (fund managers deactivate the old rule when they introduce a new one; the ledger keeps the
 snapshot of the rule actually used).
 
-How the commission is shared (formulas in funding.commission):
+How the commission is shared (formulas in funding.services.commission_formulas):
 - non-staged rules (flat, tiered, base plus excess): the commission is split equally among the
   distinct technology managers assigned to the project (whatever their stage), the cent remainder
   to the first assigned; the entry's stage is left empty;
@@ -26,10 +26,10 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from accounts.rules import is_technology_manager
-from funding import commission
-from funding.commission_services import (  # noqa: F401  (re-exported: the fund-level half lives in funding)
-    commission_balance, deactivate_commission_rule, ledger_entries, ledger_rows, record_commission_payment,
-    save_commission_rule,
+from funding.selectors import commission_balance, ledger_entries, ledger_rows  # noqa: F401  (re-exported)
+from funding.services import commission_formulas as commission
+from funding.services.commissions import (  # noqa: F401  (re-exported: the fund-level half lives in funding)
+    deactivate_commission_rule, record_commission_payment, save_commission_rule,
 )
 from funding.enums import CommissionBasis, CommissionEntryKind, CommissionKind, CommissionSource, Stage
 from funding.models import CommissionEntry, CommissionRule

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.rules import is_fund_manager
-from funding import services as funding_services
+from funding.services import ledger as funding_services
 from incubation.enums import (
     AcceptanceOutcome, AgreementStatus, MidtermOutcome, MilestoneStatus, ProjectStatus, TrancheGate, TrancheStatus,
 )

@@ -9,7 +9,7 @@ from pypdf import PdfReader
 
 from decisions.enums import DocumentKind
 from decisions.models import Document
-from funding.eligibility import evaluate
+from funding.services.eligibility import evaluate
 from funding.enums import CommissionEntryKind, Instrument, LedgerKind
 from funding.models import CommissionEntry, EligibilityFacts, FundingDecision, LedgerEntry
 from incubation.enums import AgreementStatus, TrancheStatus

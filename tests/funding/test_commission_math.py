@@ -1,11 +1,11 @@
-"""funding.commission: the technology managers' commission formulas, with worked numbers."""
+"""funding.services.commission_formulas: the technology managers' commission formulas, with worked numbers."""
 
 from decimal import Decimal as D
 
 import pytest
 from django.utils import translation
 
-from funding.commission import (
+from funding.services.commission_formulas import (
     FORMULA_VERSION,
     commission_for,
     describe,

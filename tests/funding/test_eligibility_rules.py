@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone, translation
 
 from accounts.enums import Role
-from funding.eligibility import Result, evaluate, record_eligibility_facts
+from funding.services.eligibility import Result, evaluate, record_eligibility_facts
 from funding.enums import EligibilityKind as K, Instrument
 from funding.models import EligibilityFacts, EligibilityRule, FundingApproval, FundingDecision, LedgerEntry
 from proposals.enums import ProposalStatus as S

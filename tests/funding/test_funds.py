@@ -6,7 +6,7 @@ from django.urls import reverse
 from funding.enums import FundingOutcome, Instrument, LedgerKind
 from funding.models import FundingDecision, LedgerEntry
 from funding.selectors import fund_balance
-from funding.views import Money
+from funding.views.funds import Money
 from tests.factories import FundFactory, ProposalFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

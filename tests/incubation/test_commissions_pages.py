@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.enums import Role
-from funding.commission import describe
+from funding.services.commission_formulas import describe
 from funding.enums import CommissionEntryKind
 from funding.models import CommissionEntry, CommissionRule
 from incubation.services.commissions import record_commission_payment

@@ -6,7 +6,7 @@ import pytest
 from django.utils import translation
 
 from accounts.enums import Role
-from funding.commission import FORMULA_VERSION
+from funding.services.commission_formulas import FORMULA_VERSION
 from funding.enums import CommissionEntryKind
 from funding.models import CommissionEntry, CommissionRule
 from incubation.models import TechManagerAssignment

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone, translation
 
-from funding.services import record_release
+from funding.services.ledger import record_release
 from incubation.enums import ProjectStatus
 from incubation.models import Company, FinancingRound, Project, TechContract
 from incubation.services import close_project

@@ -12,26 +12,17 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from funding.enums import ApprovalDecision, FundingOutcome, Instrument, LedgerKind
-from funding.models import Fund, FundingApproval, FundingDecision, LedgerEntry
-from funding.selectors import fund_balance, pending_approval
-from core.numbers import money
-from proposals.enums import Transition
 from core.errors import InvalidInput, NotPermitted
-from proposals.rules import is_funder
+from core.numbers import money
+from funding.enums import ApprovalDecision, FundingChoice, FundingOutcome, Instrument, LedgerKind
+from funding.models import FundingApproval, FundingDecision, LedgerEntry
+from funding.selectors import fund_balance, pending_approval
+from funding.services.deciders import check_may_decide
+from funding.services.eligibility import check_eligible
+from funding.services.ledger import lock_fund
+from proposals.enums import Transition
 from proposals.services.audit import record_audit
 from proposals.services.transition import transition_proposal
-from reviews.models import Conflict
-
-
-def check_may_decide(*, proposal, user) -> None:
-    """Fund managers only; never the applicant, never someone with a conflict of interest."""
-    if not is_funder(user):
-        raise NotPermitted()
-    if proposal.applicant_id == user.pk:
-        raise NotPermitted(_("You are the applicant of this proposal and cannot decide on its funding."))
-    if Conflict.objects.filter(proposal=proposal, expert=user).exists():
-        raise NotPermitted(_("You have a conflict of interest on this proposal and cannot decide on its funding."))
 
 
 def _check_amount(*, proposal, amount) -> Decimal:
@@ -63,10 +54,6 @@ def _check_fund(*, fund, amount, instrument) -> None:
         )
 
 
-def _lock_fund(proposal) -> Fund:
-    return Fund.objects.select_for_update().get(pk=proposal.call.fund_id)
-
-
 def _commit(*, proposal, fund, amount, instrument, decided_by, note) -> FundingDecision:
     decision = FundingDecision.objects.create(
         proposal=proposal, fund=fund, outcome=FundingOutcome.APPROVED, instrument=instrument,
@@ -83,8 +70,6 @@ def _commit(*, proposal, fund, amount, instrument, decided_by, note) -> FundingD
 def _check_eligibility(*, proposal, instrument) -> None:
     """The call's eligibility rules that apply to the instrument must all be met (checked on the
     first approval and again on the confirmation: the facts may have changed in between)."""
-    from funding.eligibility import check_eligible
-
     check_eligible(proposal=proposal, instrument=instrument)
 
 
@@ -98,7 +83,7 @@ def approve_funding(*, proposal, amount: Decimal, decided_by, instrument: str = 
         raise InvalidInput(_("Choose a valid instrument."))
     instrument = Instrument(instrument)
     with transaction.atomic():
-        fund = _lock_fund(proposal)
+        fund = lock_fund(proposal)
         _check_fund(fund=fund, amount=amount, instrument=instrument)
         _check_eligibility(proposal=proposal, instrument=instrument)
         pending = pending_approval(proposal=proposal)
@@ -137,7 +122,7 @@ def refuse_funding_approval(*, proposal, refused_by, reason: str) -> FundingAppr
     if not reason.strip():
         raise InvalidInput(_("Give the reason for refusing the approval."))
     with transaction.atomic():
-        fund = _lock_fund(proposal) if proposal.call.fund_id else None
+        fund = lock_fund(proposal) if proposal.call.fund_id else None
         pending = pending_approval(proposal=proposal)
         if pending is None:
             raise InvalidInput(_("There is no pending approval to refuse."))
@@ -174,53 +159,17 @@ def decline_funding(*, proposal, reasons: str, decided_by) -> FundingDecision:
     return decision
 
 
-# payments and returns against a proposal's commitment (used by incubation's tranches)
-
-def _existing(key):
-    return LedgerEntry.objects.filter(idempotency_key=key).first() if key else None
-
-
-def record_release(*, proposal, amount: Decimal, actor, reference: str, key: str) -> tuple[LedgerEntry, bool]:
-    """Pay `amount` out of the proposal's commitment, at most once per `key`.
-
-    Returns (entry, created): a second call with the same key (a double click, a retried job)
-    returns the first payment and writes nothing. Runs under the fund lock."""
-    from funding.selectors import proposal_position
-
-    amount = Decimal(amount)
-    if not reference.strip():
-        raise InvalidInput(_("Enter the payment reference (for example the bank voucher number)."))
-    with transaction.atomic():
-        fund = _lock_fund(proposal)
-        existing = _existing(key)
-        if existing is not None:
-            return existing, False
-        outstanding = proposal_position(proposal=proposal)["outstanding"]
-        if amount <= 0 or amount > outstanding:
-            raise InvalidInput(
-                _("Only %(outstanding)s %(currency)s of this proposal's commitment is unpaid; %(amount)s cannot be released.")
-                % {"outstanding": money(outstanding), "currency": fund.currency, "amount": money(amount)})
-        entry = LedgerEntry.objects.create(fund=fund, kind=LedgerKind.RELEASE, amount=amount, proposal=proposal,
-                                           reference=reference.strip(), idempotency_key=key, actor=actor)
-        record_audit(action="funding.released", proposal=proposal, actor=actor, note=reference,
-                     data={"amount": str(amount), "fund": fund.pk, "ledger_entry": entry.pk, "key": key})
-    return entry, True
-
-
-def return_unpaid(*, proposal, actor, reason: str, key: str) -> LedgerEntry | None:
-    """Return the proposal's unpaid commitment to the fund (once per `key`); None when nothing is unpaid."""
-    from funding.selectors import proposal_position
-
-    with transaction.atomic():
-        fund = _lock_fund(proposal)
-        existing = _existing(key)
-        if existing is not None:
-            return existing
-        outstanding = proposal_position(proposal=proposal)["outstanding"]
-        if outstanding <= 0:
-            return None
-        entry = LedgerEntry.objects.create(fund=fund, kind=LedgerKind.RETURN, amount=outstanding, proposal=proposal,
-                                           reference=(proposal.reference or "")[:100], idempotency_key=key, actor=actor)
-        record_audit(action="funding.returned", proposal=proposal, actor=actor, note=reason,
-                     data={"amount": str(outstanding), "fund": fund.pk, "ledger_entry": entry.pk, "key": key})
-    return entry
+def take_funding_decision(*, proposal, decided_by, choice: str, amount: Decimal | None = None,
+                          instrument: str = Instrument.GRANT, reasons: str = "") -> FundingDecision | FundingApproval:
+    """The fund manager's decision in the funding task: approve (a decision, or a first approval
+    waiting for its second approver), decline, or refuse the pending first approval (the refusal)."""
+    if choice == FundingChoice.REFUSE:
+        return refuse_funding_approval(proposal=proposal, refused_by=decided_by, reason=reasons)
+    if choice == FundingChoice.APPROVE:
+        if amount is None:
+            raise InvalidInput(_("Enter the amount to approve."))
+        return approve_funding(proposal=proposal, amount=amount, decided_by=decided_by, instrument=instrument,
+                               note=reasons)
+    if choice == FundingChoice.DECLINE:
+        return decline_funding(proposal=proposal, reasons=reasons, decided_by=decided_by)
+    raise ValueError(f"unknown funding choice {choice!r}")

@@ -20,20 +20,17 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import get_language, gettext as _, gettext_lazy
 
-from funding.enums import EligibilityKind, Instrument
-from funding.models import EligibilityFacts, EligibilityRule
-from core.numbers import plain
-from proposals.enums import ProposalStatus
 from core.errors import InvalidInput, NotPermitted
+from core.numbers import plain
+from funding.enums import FACTS_STATES, THRESHOLD_KINDS, EligibilityKind, Instrument
+from funding.models import EligibilityFacts, EligibilityRule
+from funding.selectors import facts_of, rules_of
+from funding.services.deciders import check_may_decide
 from proposals.services.audit import record_audit
 
 HUNDRED = Decimal("100")
 CENT = Decimal("0.01")
 DAYS_PER_YEAR = Decimal("365.25")
-# kinds that need a threshold, and its allowed range (exclusive low, inclusive high)
-THRESHOLD_KINDS = {EligibilityKind.COMPANY_AGE_MAX_YEARS, EligibilityKind.FOUNDERS_PAID_IN_MIN_PCT}
-# facts may be recorded until the funding decision is taken
-FACTS_STATES = frozenset({ProposalStatus.APPROVED, ProposalStatus.FUNDING})
 
 
 class Result(models.TextChoices):
@@ -162,14 +159,6 @@ def _company_required(facts):
         "name": facts.company_name, "date": f"{facts.company_founded_on:%Y-%m-%d}"}
 
 
-def facts_of(proposal) -> EligibilityFacts | None:
-    return EligibilityFacts.objects.filter(proposal=proposal).select_related("recorded_by").first()
-
-
-def rules_of(call):
-    return EligibilityRule.objects.filter(call=call).order_by("order", "pk")
-
-
 def evaluate(proposal, instrument=None, *, on: dt.date | None = None) -> list["RuleResult"]:
     """Each of the call's rules checked against the proposal's facts on the decision day `on`
     (today by default). With an instrument, rules that do not apply to it are not applicable."""
@@ -189,6 +178,16 @@ def evaluate(proposal, instrument=None, *, on: dt.date | None = None) -> list["R
             result, text = _company_required(facts)
         results.append(RuleResult(rule, result, text))
     return results
+
+
+def decision_eligibility(*, proposal, instrument=None, pending=None) -> dict:
+    """The call's eligibility rules checked for the instrument being decided on (the one typed in
+    the form, else the pending approval's; none chosen yet: every rule is checked)."""
+    if instrument not in Instrument.values:
+        instrument = pending.instrument if pending else None
+    results = evaluate(proposal, instrument)
+    return {"eligibility": results, "eligibility_instrument": Instrument(instrument).label if instrument else "",
+            "eligibility_blocks": any(r.blocks for r in results)}
 
 
 def check_eligible(*, proposal, instrument) -> None:
@@ -244,8 +243,6 @@ def record_eligibility_facts(*, proposal, actor, company_name: str = "", company
                              founders_paid_in: Decimal | None = None) -> EligibilityFacts:
     """The fund manager records what was verified about the company and the budget. Audited
     ("funding.eligibility_recorded") with the values before and after."""
-    from funding.services import check_may_decide
-
     if not actor.has_perm("funding.record_eligibility"):
         raise NotPermitted()
     check_may_decide(proposal=proposal, user=actor)

@@ -1,20 +1,19 @@
 """Commission rules of a fund and the technology managers' commission ledger (fund managers).
 
 Every view checks one named predicate, binds its form, makes one service call
-(incubation.services.commissions) and maps a refusal to a message and its HTTP status."""
+(funding.services.commissions) and maps a refusal to a message and its HTTP status."""
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from funding import commission
-from funding.forms_commission import CommissionPaymentForm, CommissionRuleForm, tier_formset
-from funding.models import CommissionRule, Fund
-from funding import commission_services as service
-from core.views import render_domain_error, require_perm
 from core.errors import DomainError
+from core.views import render_domain_error, require_perm
+from funding.forms.commissions import CommissionPaymentForm, CommissionRuleForm, tier_formset
+from funding.models import Fund
+from funding.selectors import commission_ledger_rows, commission_rules, ledger_entries
+from funding.services import commission_formulas as commission, commissions as service
 
 RULES = "funding/commission/rules.html"
 RULE = "funding/commission/rule.html"
@@ -22,7 +21,7 @@ LEDGER = "funding/commission/ledger.html"
 
 
 def _rules_context(fund, form=None, tiers=None):
-    rules = list(CommissionRule.objects.filter(fund=fund).order_by("-active", "-created_at", "-pk"))
+    rules = list(commission_rules(fund=fund))
     for rule in rules:
         rule.formula = commission.describe(rule) if not commission.rule_problems(rule) else "—"
     tiers = tiers or tier_formset()
@@ -49,7 +48,7 @@ def commissions(request, pk):
 
 def commission_rule(request, pk, rule_pk):
     require_perm(request.user, "funding.manage_commissions")
-    rule = get_object_or_404(CommissionRule.objects.select_related("fund"), pk=rule_pk, fund_id=pk)
+    rule = get_object_or_404(commission_rules(), pk=rule_pk, fund_id=pk)
     if request.method != "POST":
         tiers = tier_formset(rule=rule)
         form = CommissionRuleForm(prefix="rule", tiers=tiers, editing=True, initial=CommissionRuleForm.initial_for(rule))
@@ -71,7 +70,7 @@ def commission_rule(request, pk, rule_pk):
 @require_POST
 def deactivate_rule(request, pk, rule_pk):
     require_perm(request.user, "funding.manage_commissions")
-    rule = get_object_or_404(CommissionRule.objects.select_related("fund"), pk=rule_pk, fund_id=pk)
+    rule = get_object_or_404(commission_rules(), pk=rule_pk, fund_id=pk)
     try:
         service.deactivate_commission_rule(rule=rule, actor=request.user)
     except DomainError as exc:
@@ -81,12 +80,7 @@ def deactivate_rule(request, pk, rule_pk):
 
 
 def _ledger_context(form=None):
-    rows = service.ledger_rows()
-    users = get_user_model().objects.in_bulk({row["manager_id"] for row in rows})
-    funds = Fund.objects.in_bulk({row["fund_id"] for row in rows})
-    for row in rows:
-        row["manager"], row["fund"] = users[row["manager_id"]], funds[row["fund_id"]]
-    return {"rows": rows, "entries": list(service.ledger_entries()), "form": form or CommissionPaymentForm()}
+    return {"rows": commission_ledger_rows(), "entries": list(ledger_entries()), "form": form or CommissionPaymentForm()}
 
 
 def commission_ledger(request):

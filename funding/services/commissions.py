@@ -1,23 +1,19 @@
-"""Commission rules of a fund and the technology managers' payable ledger (accrued, paid,
-payable). Accruals are computed where the outcomes are recorded (incubation.services.commissions);
-the formulas are in funding.commission."""
+"""Commission rules of a fund and payments from the technology managers' payable ledger. Accruals
+are computed where the outcomes are recorded (incubation.services.commissions); the formulas are in
+funding.services.commission_formulas, the balances in funding.selectors."""
 
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import DecimalField, Q, Sum, Value
-from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from funding import commission
+from core.errors import IllegalTransition, InvalidInput, NotPermitted
+from core.numbers import money
 from funding.enums import CommissionBasis, CommissionEntryKind, CommissionKind
 from funding.models import CommissionEntry, CommissionRule, Fund
-from core.numbers import money
-from core.errors import IllegalTransition, InvalidInput, NotPermitted
+from funding.selectors import commission_balance
+from funding.services import commission_formulas as commission
 from proposals.services.audit import record_audit
-
-MONEY = DecimalField(max_digits=16, decimal_places=2)
-ZERO = Decimal("0.00")
 
 
 RULE_FIELDS = ("name", "kind", "basis", "rate_pct", "tiers", "base_amount", "threshold", "excess_rate_pct", "stages")
@@ -96,20 +92,6 @@ def deactivate_commission_rule(*, rule, actor) -> CommissionRule:
     return rule
 
 
-def _sum(kind):
-    return Coalesce(Sum("amount", filter=Q(kind=kind)), Value(ZERO, output_field=MONEY))
-
-
-def commission_balance(*, manager, fund=None) -> dict:
-    """Accrued, paid and payable (accrued − paid) of one manager, in one fund or in all."""
-    entries = CommissionEntry.objects.filter(manager=manager)
-    if fund is not None:
-        entries = entries.filter(fund=fund)
-    sums = entries.aggregate(accrued=_sum(CommissionEntryKind.ACCRUAL), paid=_sum(CommissionEntryKind.PAYMENT))
-    accrued, paid = Decimal(sums["accrued"]).quantize(commission.CENT), Decimal(sums["paid"]).quantize(commission.CENT)
-    return {"accrued": accrued, "paid": paid, "payable": accrued - paid}
-
-
 def record_commission_payment(*, manager, fund, amount: Decimal, reference: str, actor,
                               key: str | None = None) -> tuple[CommissionEntry, bool]:
     """Pay a technology manager part or all of their payable balance in one fund.
@@ -141,32 +123,3 @@ def record_commission_payment(*, manager, fund, amount: Decimal, reference: str,
                      data={"entry": entry.pk, "manager": manager.pk, "fund": fund.pk, "amount": str(amount),
                            "payable_before": str(payable)})
     return entry, True
-
-
-# reads
-
-
-def ledger_rows(*, manager=None):
-    """Accrued, paid and payable per (manager, fund), one query. Each row is a dict with
-    manager_id, fund_id, accrued, paid, payable."""
-    entries = CommissionEntry.objects.all()
-    if manager is not None:
-        entries = entries.filter(manager=manager)
-    rows = (entries.order_by().values("manager_id", "fund_id")
-            .annotate(accrued=_sum(CommissionEntryKind.ACCRUAL), paid=_sum(CommissionEntryKind.PAYMENT))
-            .order_by("manager_id", "fund_id"))
-    result = []
-    for row in rows:
-        accrued = Decimal(row["accrued"]).quantize(commission.CENT)
-        paid = Decimal(row["paid"]).quantize(commission.CENT)
-        result.append({**row, "accrued": accrued, "paid": paid, "payable": accrued - paid})
-    return result
-
-
-def ledger_entries(*, manager=None, fund=None):
-    entries = CommissionEntry.objects.select_related("manager", "fund", "proposal", "rule", "actor")
-    if manager is not None:
-        entries = entries.filter(manager=manager)
-    if fund is not None:
-        entries = entries.filter(fund=fund)
-    return entries.order_by("-created_at", "-pk")

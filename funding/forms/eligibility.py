@@ -6,8 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from funding.eligibility import THRESHOLD_KINDS
-from funding.enums import EligibilityKind, Instrument
+from funding.enums import THRESHOLD_KINDS, EligibilityKind, Instrument
 
 MAX_RULES = len(EligibilityKind.choices)
 

@@ -4,8 +4,8 @@ from decimal import Decimal
 
 from django.shortcuts import get_object_or_404, render
 
-from funding.selectors import balance_of, fund_decisions, fund_ledger, funds_overview, funds_with_balances
 from core.views import require_perm
+from funding.selectors import balance_of, fund_decisions, fund_ledger, funds_overview, funds_with_balances
 
 
 class Money:

@@ -1,5 +1,5 @@
 """Forms of the commission rules page and the commission ledger. The rule's arithmetic and its
-checks live in funding.commission; the form only gathers the fields its kind uses."""
+checks live in funding.services.commission_formulas; the form only gathers the fields its kind uses."""
 
 import re
 import uuid
@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from accounts.enums import Role
-from funding import commission
+from funding.services import commission_formulas as commission
 from funding.enums import CommissionBasis, CommissionKind, Stage
 from funding.models import Fund
 

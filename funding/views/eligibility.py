@@ -5,10 +5,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from funding.eligibility import described_rules, replace_eligibility_rules, rules_of
-from funding.forms_eligibility import rule_formset
-from core.views import render_domain_error, require_perm
 from core.errors import DomainError
+from core.views import render_domain_error, require_perm
+from funding.forms.eligibility import rule_formset
+from funding.selectors import rules_of
+from funding.services.eligibility import described_rules, replace_eligibility_rules
 from proposals.models import Call
 
 
