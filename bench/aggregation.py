@@ -36,7 +36,7 @@ CRITERIA = [
     ("团队 Team", "15", "5", "3", False),
     ("知识产权 IP", "10", "10", "5", True),
 ]
-T0 = dt.datetime(2026, 3, 1, 8, 0, tzinfo=dt.timezone.utc)
+T0 = dt.datetime(2026, 3, 1, 8, 0, tzinfo=dt.UTC)
 
 
 def generate(seed=SEED):

@@ -82,7 +82,7 @@ def generate(seed=SEED):
                     if english else f"本项目面向{main}，研究{words[1]}与{words[2]}，结合{words[4]}，推进{words[3]}的中试与产业化。")
         proposals.append({"title": title, "abstract": abstract, "keywords": ", ".join(words[:4])})
     experts = []
-    for j, kind in enumerate(_weighted_types(rng, EXPERTS)):
+    for kind in _weighted_types(rng, EXPERTS):
         mine = [fields[x] for x in rng.choice(len(fields), size=int(rng.integers(1, 3)), replace=False)]
         keywords = [str(w) for f in mine for w in rng.choice(zh[f], size=int(rng.integers(3, 7)), replace=False)]
         if kind in ("investor", "finance"):

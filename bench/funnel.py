@@ -20,7 +20,7 @@ from decimal import Decimal
 SEED = 20261122
 CALLS = 12
 PROPOSALS = 10_000
-T0 = dt.datetime(2024, 1, 10, 8, 0, tzinfo=dt.timezone.utc)
+T0 = dt.datetime(2024, 1, 10, 8, 0, tzinfo=dt.UTC)
 # the path a proposal takes, and how far each share of proposals gets
 PATH = ["submitted", "screening", "in_review", "panel", "approved", "funding", "funded"]
 ENDS = [("screening", 0.05), ("in_review", 0.25), ("panel", 0.35), ("approved", 0.05), ("funding", 0.15), ("funded", 0.15)]
@@ -125,13 +125,13 @@ def main():
               f"{ledger:,} ledger rows, {projects:,} projects (writing them took {populate_seconds:.1f} s, not timed)")
         with translation.override("zh-hans"):
             for group in ("call", "field", "year", "quarter"):
-                result, times, queries = _timed(lambda: funnel(group=group))
+                result, times, queries = _timed(lambda group=group: funnel(group=group))
                 print(f"  funnel by {group:7}: median of 3 {statistics.median(times):.3f} s, {queries} queries, "
                       f"{len(result.rows)} rows, entered {result.total.entered:,}, funded {result.total.funded:,}, "
                       f"paid {result.total.paid:,.2f}  [runs: {', '.join(f'{t:.3f}' for t in times)}]")
             result = funnel(group="call")
             for fmt in ("csv", "xlsx"):
-                _data, times, _queries = _timed(lambda: funnel_dataset(result).export(fmt))
+                _data, times, _queries = _timed(lambda fmt=fmt: funnel_dataset(result).export(fmt))
                 print(f"  export {fmt}: median of 3 {statistics.median(times):.3f} s")
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)

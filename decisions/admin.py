@@ -1,7 +1,7 @@
 from django.contrib import admin
 
-from decisions.models import Document
 from core.admin import ReadOnlyAdminMixin
+from decisions.models import Document
 
 
 @admin.register(Document)

@@ -9,8 +9,12 @@ class DecisionsConfig(AppConfig):
     def ready(self):
         # reason: receivers import models and tasks, which need the app registry ready
         from decisions.receivers import (
-            queue_acceptance_certificate, queue_agreement_document, queue_conversion_notice, queue_decision_letter,
-            queue_review_summary, queue_tranche_notice,
+            queue_acceptance_certificate,
+            queue_agreement_document,
+            queue_conversion_notice,
+            queue_decision_letter,
+            queue_review_summary,
+            queue_tranche_notice,
         )
         from incubation import signals as incubation_signals
         from proposals.signals import proposal_transitioned

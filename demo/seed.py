@@ -14,9 +14,9 @@ from accounts.roles import ensure_role_groups, grant_role
 from forms.builder import build_answer_form
 from forms.enums import QuestionKind
 from forms.models import FormDefinition, Question
-from funding.services.eligibility import record_eligibility_facts
 from funding.enums import CommissionBasis, CommissionKind, EligibilityKind
 from funding.models import CommissionRule, EligibilityRule, Fund
+from funding.services.eligibility import record_eligibility_facts
 from incubation.enums import ContractKind
 from incubation.models import Agreement, Milestone, Tranche
 from incubation.services import record_progress

@@ -7,10 +7,10 @@ from django.conf import settings
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
+from core.i18n import is_chinese
 from forms.enums import QuestionKind
 from forms.models import Question
 from forms.uploads import MB, accept_attribute, format_mb, type_labels, validate_upload
-from core.i18n import is_chinese
 
 FILE_HINT = _("Allowed types: %(types)s; at most %(size)s MB.")
 

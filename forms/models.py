@@ -2,8 +2,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from forms.enums import FileType, QuestionKind
 from core.i18n import localized
+from forms.enums import FileType, QuestionKind
 
 
 def default_file_types():

@@ -3,11 +3,17 @@ the decisions are shown read-only (the ledger is append-only at the model level 
 
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdminMixin
 from funding.models import (
-    CommissionEntry, CommissionRule, EligibilityFacts, EligibilityRule, Fund, FundingApproval, FundingDecision,
+    CommissionEntry,
+    CommissionRule,
+    EligibilityFacts,
+    EligibilityRule,
+    Fund,
+    FundingApproval,
+    FundingDecision,
     LedgerEntry,
 )
-from core.admin import ReadOnlyAdminMixin
 
 
 class LedgerEntryInline(ReadOnlyAdminMixin, admin.TabularInline):

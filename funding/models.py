@@ -4,15 +4,23 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from core.models import AppendOnly
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from funding.enums import (
-    ApprovalDecision, CommissionBasis, CommissionEntryKind, CommissionKind, CommissionSource, EligibilityKind,
-    FundingOutcome, Instrument, LedgerKind, Stage,
-)
 from core.i18n import localized
+from core.models import AppendOnly
+from funding.enums import (
+    ApprovalDecision,
+    CommissionBasis,
+    CommissionEntryKind,
+    CommissionKind,
+    CommissionSource,
+    EligibilityKind,
+    FundingOutcome,
+    Instrument,
+    LedgerKind,
+    Stage,
+)
 
 DEFAULT_FOUR_EYES_THRESHOLD = Decimal("500000.00")
 

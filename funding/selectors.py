@@ -14,7 +14,14 @@ from django.db.models.functions import Coalesce
 
 from funding.enums import ApprovalDecision, CommissionEntryKind, LedgerKind
 from funding.models import (
-    CommissionEntry, CommissionRule, EligibilityFacts, EligibilityRule, Fund, FundingApproval, FundingDecision, LedgerEntry,
+    CommissionEntry,
+    CommissionRule,
+    EligibilityFacts,
+    EligibilityRule,
+    Fund,
+    FundingApproval,
+    FundingDecision,
+    LedgerEntry,
 )
 from funding.services.commission_formulas import CENT
 

@@ -4,8 +4,8 @@ read-only (tests/test_doors.py checks it) and progress notes are view-only."""
 
 from django.contrib import admin
 
-from incubation.models import Milestone, ProgressNote, Project
 from core.admin import ReadOnlyAdminMixin
+from incubation.models import Milestone, ProgressNote, Project
 
 
 class MilestoneInline(admin.TabularInline):
@@ -48,8 +48,21 @@ class ProgressNoteAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 # Everything below changes only through incubation.services (which check, audit and move money),
 # so the admin shows it read-only.
 from incubation.models import (  # noqa: E402
-    Acceptance, Agreement, AnnualFigure, BudgetLine, ChangeRequest, Company, FinancingRound, Kpi, MidtermCheck,
-    Patent, ProgressReport, Settlement, TechContract, TechManagerAssignment, Tranche,
+    Acceptance,
+    Agreement,
+    AnnualFigure,
+    BudgetLine,
+    ChangeRequest,
+    Company,
+    FinancingRound,
+    Kpi,
+    MidtermCheck,
+    Patent,
+    ProgressReport,
+    Settlement,
+    TechContract,
+    TechManagerAssignment,
+    Tranche,
 )
 
 

@@ -7,14 +7,26 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, FSMField, transition
 
+from accounts.rules import is_fund_manager, is_incubation_manager
 from core.fsm import SafeConcurrentTransitionMixin
 from core.models import AppendOnly
-
-from accounts.rules import is_fund_manager, is_incubation_manager
 from funding.enums import DeadlineAction, Instrument, Stage
 from incubation.enums import (
-    AcceptanceOutcome, AgreementStatus, BudgetCategory, ChangeKind, ChangeStatus, ContractKind, MidtermOutcome,
-    MilestoneStatus, PatentKind, PatentStatus, ProjectStatus, ReportStatus, SettlementKind, TrancheGate, TrancheStatus,
+    AcceptanceOutcome,
+    AgreementStatus,
+    BudgetCategory,
+    ChangeKind,
+    ChangeStatus,
+    ContractKind,
+    MidtermOutcome,
+    MilestoneStatus,
+    PatentKind,
+    PatentStatus,
+    ProjectStatus,
+    ReportStatus,
+    SettlementKind,
+    TrancheGate,
+    TrancheStatus,
 )
 
 PERCENT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]

@@ -9,7 +9,11 @@ and the technology managers assigned to it. Who acts:
 import rules
 
 from accounts.rules import (
-    is_administrator, is_fund_manager, is_incubation_manager, is_program_officer, is_technology_manager,
+    is_administrator,
+    is_fund_manager,
+    is_incubation_manager,
+    is_program_officer,
+    is_technology_manager,
 )
 from incubation.enums import AgreementStatus, ChangeStatus, ProjectStatus, ReportStatus
 from incubation.services.agreement import EDITABLE_STATES

@@ -4,16 +4,24 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from core.models import AppendOnly
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
 from core.fsm import SafeConcurrentTransitionMixin
-
 from core.i18n import localized
-from proposals.enums import IPStatus, PeerScores, ProposalStatus as S, RankingBasis, TRL, WITHDRAWABLE_STATES, Field, ScreeningOutcome
+from core.models import AppendOnly
 from proposals import rules as proposal_rules
+from proposals.enums import (
+    TRL,
+    WITHDRAWABLE_STATES,
+    Field,
+    IPStatus,
+    PeerScores,
+    ProposalStatus as S,
+    RankingBasis,
+    ScreeningOutcome,
+)
 
 
 def validate_day_list(value):

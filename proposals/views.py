@@ -5,16 +5,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from forms.builder import build_answer_form
-from core.views import render_domain_error, require_perm
-from proposals.enums import EDITABLE_STATES, WITHDRAWABLE_STATES
 from core.errors import DomainError
+from core.views import render_domain_error, require_perm
+from forms.builder import build_answer_form
+from proposals.enums import EDITABLE_STATES, WITHDRAWABLE_STATES
 from proposals.forms import ProposalFilterForm, ProposalForm, WithdrawForm, avoid_formset, avoid_rows
 from proposals.models import Answer, Call, Proposal
+from proposals.rules import is_staff
 from proposals.selectors import all_calls, history, open_calls, proposals_of, staff_proposals
 from proposals.services.answers import answers_by_question, save_answers
 from proposals.services.submission import create_proposal, set_avoid_requests, submission_problems, update_proposal
-from proposals.rules import is_staff
 
 
 def calls(request):

@@ -2,9 +2,29 @@ from django.contrib import admin
 
 from core.admin import ReadOnlyAdminMixin
 from reviews.models import (
-    AssignmentCandidate, AssignmentRun, CompositionRule, Conflict, Criterion, CriterionBand, ExpertProfile, ExpertRelation,
-    ExpertUnavailability, NoticeEntry, Objection, PanelDecision, PanelRecommendation, PublicNotice, RankingAdjustment,
-    Review, ReviewReminder, RoadshowCriterion, RoadshowJudge, RoadshowScore, RoadshowSheet, RoadshowSlot, Score,
+    AssignmentCandidate,
+    AssignmentRun,
+    CompositionRule,
+    Conflict,
+    Criterion,
+    CriterionBand,
+    ExpertProfile,
+    ExpertRelation,
+    ExpertUnavailability,
+    NoticeEntry,
+    Objection,
+    PanelDecision,
+    PanelRecommendation,
+    PublicNotice,
+    RankingAdjustment,
+    Review,
+    ReviewReminder,
+    RoadshowCriterion,
+    RoadshowJudge,
+    RoadshowScore,
+    RoadshowSheet,
+    RoadshowSlot,
+    Score,
 )
 
 

@@ -13,8 +13,21 @@ from core.i18n import localized
 from core.models import AppendOnly
 from reviews import rules as review_rules
 from reviews.enums import (
-    DISCARDABLE_RUN_STATES, OPEN_REVIEW_STATES, AssignmentRunStatus, Band, CandidateRole, Confidence, ConflictSource,
-    ExpertType, JudgeKind, NoticeStatus, ObjectionStatus, PanelOutcome, Recommendation, RelationKind, ReviewStatus,
+    DISCARDABLE_RUN_STATES,
+    OPEN_REVIEW_STATES,
+    AssignmentRunStatus,
+    Band,
+    CandidateRole,
+    Confidence,
+    ConflictSource,
+    ExpertType,
+    JudgeKind,
+    NoticeStatus,
+    ObjectionStatus,
+    PanelOutcome,
+    Recommendation,
+    RelationKind,
+    ReviewStatus,
 )
 
 

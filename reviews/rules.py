@@ -12,7 +12,6 @@ from proposals.enums import PeerScores
 from reviews.enums import ACTIVE_REVIEW_STATES, OPEN_REVIEW_STATES, ReviewStatus
 from reviews.selectors.conflicts import is_conflicted
 
-
 # conflicts of interest -----------------------------------------------------------------------
 
 @rules.predicate

@@ -5,12 +5,12 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods
 from django.utils import timezone
 from django.utils.translation import gettext as _, gettext_lazy
+from django.views.decorators.http import require_http_methods
 
-from core.views import render_domain_error, require_perm
 from core.errors import DomainError
+from core.views import render_domain_error, require_perm
 from reviews.models import Review
 from reviews.services.deadlines import format_deadline, replacement_choices
 from workflows import escalation

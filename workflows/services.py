@@ -9,14 +9,14 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from funding.services import approvals as funding_services
+from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from funding.enums import FundingChoice
 from funding.models import FundingApproval
+from funding.services import approvals as funding_services
 from incubation import services as incubation_services
 from proposals.enums import ProposalStatus as S, Transition
-from core.errors import IllegalTransition, InvalidInput, NotPermitted
-from proposals.services.submission import submission_problems
 from proposals.services.screening import record_screening
+from proposals.services.submission import submission_problems
 from proposals.services.transition import transition_proposal
 from reviews.services import assignment, scoring
 from reviews.services.panel import record_panel_decision

@@ -5,9 +5,11 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _, gettext_lazy
-from django.views.decorators.http import require_POST, require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 from viewflow.workflow.models import Task
 
+from core.errors import DomainError
+from core.views import render_domain_error, require_perm
 from funding.enums import ApprovalDecision
 from funding.forms.decisions import FundingDecisionForm
 from funding.forms.eligibility import EligibilityFactsForm
@@ -15,17 +17,14 @@ from funding.models import FundingApproval
 from funding.rules import can_record_eligibility_facts
 from funding.selectors import facts_of, fund_balance, pending_approval
 from funding.services.eligibility import decision_eligibility, record_eligibility_facts
-from core.views import render_domain_error, require_perm
-from core.errors import DomainError
 from proposals.forms import ScreeningForm, WithdrawForm
 from proposals.models import Proposal
 from proposals.selectors import open_calls, proposals_of
 from proposals.services.submission import submission_problems
 from proposals.views import save_edit
-from reviews.views.assignment import PERM as ASSIGN_PERM, run_context, run_or_404
 from reviews.enums import OPEN_REVIEW_STATES, ReviewStatus
-from reviews.forms.panel import PanelDecisionForm
 from reviews.forms.assignment import AssignExpertsForm, ConflictForm, ReplaceExpertForm
+from reviews.forms.panel import PanelDecisionForm
 from reviews.forms.scoring import DeclineForm, ScoreForm
 from reviews.models import Review
 from reviews.selectors.assignment import eligible_experts
@@ -33,6 +32,7 @@ from reviews.selectors.scoring import expert_reviews, peer_reviews, proposal_sum
 from reviews.services.assignment import record_conflict
 from reviews.services.deadlines import suggest_replacement
 from reviews.services.results import METHODS, proposal_results
+from reviews.views.assignment import PERM as ASSIGN_PERM, run_context, run_or_404
 from workflows import assignment, services
 from workflows.flows import ProposalFlow
 from workflows.redirect import task_url

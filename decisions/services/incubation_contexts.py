@@ -8,6 +8,7 @@ printed comes from the record, so the same rows give the same PDF. Issued by
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -24,7 +25,16 @@ from funding.enums import DeadlineAction, FundingOutcome, Instrument
 from funding.models import FundingDecision
 from incubation.enums import AcceptanceOutcome, MidtermOutcome, TrancheGate, TrancheStatus
 from incubation.models import (
-    Acceptance, Agreement, BudgetLine, Company, Kpi, MidtermCheck, Milestone, Project, Settlement, Tranche,
+    Acceptance,
+    Agreement,
+    BudgetLine,
+    Company,
+    Kpi,
+    MidtermCheck,
+    Milestone,
+    Project,
+    Settlement,
+    Tranche,
 )
 from incubation.services.conversion import conversion_stake
 from proposals.models import AuditEntry, Proposal
@@ -114,7 +124,7 @@ def gate_in_words(tranche: Tranche) -> str:
 # -- 1. the funding agreement (任务书) -----------------------------------------------------------
 
 def _investment_terms(agreement: Agreement, language: str) -> list[tuple[str, str]]:
-    money = lambda value: _money(value, agreement.currency, language)
+    money = functools.partial(_money, currency=agreement.currency, language=language)
     if agreement.instrument == Instrument.INVEST_FIRST:
         terms = [
             (_("Conversion trigger"), _("The company's first market financing round, priced by outside investors.")),
@@ -157,7 +167,7 @@ def agreement_context(agreement: Agreement, language: str) -> dict:
     project = agreement.project
     proposal = project.proposal
     currency = agreement.currency
-    money = lambda value: _money(value, currency, language)
+    money = functools.partial(_money, currency=currency, language=language)
     budget = list(BudgetLine.objects.filter(agreement=agreement).order_by("category"))
     tranches = list(Tranche.objects.filter(agreement=agreement).select_related("milestone").order_by("order"))
     milestones = list(Milestone.objects.filter(project=project).order_by("due_date", "pk"))
@@ -210,7 +220,7 @@ def tranche_context(tranche: Tranche, language: str) -> dict:
     agreement = tranche.agreement
     project = agreement.project
     proposal = project.proposal
-    money = lambda value: _money(value, agreement.currency, language)
+    money = functools.partial(_money, currency=agreement.currency, language=language)
     schedule = list(Tranche.objects.filter(agreement=agreement).order_by("order"))
     released_at = tranche.released_at
     # the running totals as of this release, so a copy generated later shows the same figures
@@ -273,7 +283,7 @@ def conversion_context(settlement: Settlement, language: str) -> dict:
     proposal = project.proposal
     agreement = Agreement.objects.filter(project=project).first()
     currency = agreement.currency if agreement else "CNY"
-    money = lambda value: _money(value, currency, language)
+    money = functools.partial(_money, currency=currency, language=language)
     financing = settlement.financing_round
     pre_money = settlement.pre_money_valuation
     if pre_money is None and financing is not None:

@@ -19,14 +19,13 @@ generate the other language on demand (`issue_for_subject`).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext as _, gettext_lazy
 
 from accounts.mail import queue_user_mail
 from core.errors import IllegalTransition, InvalidInput, NotPermitted
@@ -34,7 +33,10 @@ from decisions.enums import DocumentKind
 from decisions.models import Document
 from decisions.pdf import render_pdf
 from decisions.services.incubation_contexts import (
-    acceptance_context, agreement_context, conversion_context, tranche_context,
+    acceptance_context,
+    agreement_context,
+    conversion_context,
+    tranche_context,
 )
 from decisions.services.storage import _store_document
 from incubation.enums import AcceptanceOutcome, SettlementKind, TrancheStatus
@@ -57,7 +59,7 @@ class OutdatedSubject(IllegalTransition):
 
 
 def agreement_subject(agreement: Agreement) -> str:
-    issued = agreement.issued_at.astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
+    issued = agreement.issued_at.astimezone(dt.UTC).isoformat(timespec="microseconds")
     return f"agreement:{agreement.pk}:{issued}"
 
 

@@ -2,10 +2,10 @@
 with their SHA-256, audited, and announced to the applicant after commit."""
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Callable
 from zoneinfo import ZoneInfo
 
 from django.core.files.base import ContentFile

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from core.i18n import localized
 from core.numbers import plain as plain_number
 from proposals.enums import RankingBasis
-from reviews.enums import ConflictSource, Confidence, ExpertType, PanelOutcome, Recommendation
+from reviews.enums import Confidence, ConflictSource, ExpertType, PanelOutcome, Recommendation
 from reviews.services.results import CallResults, ProposalResult
 
 DASH = "—"

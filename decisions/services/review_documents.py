@@ -24,7 +24,13 @@ from decisions.services import review_contexts
 from decisions.services.storage import _store_document
 from proposals.models import Call, Proposal
 from reviews.models import (
-    Conflict, Criterion, PanelDecision, PanelRecommendation, RankingAdjustment, Review, RoadshowSheet,
+    Conflict,
+    Criterion,
+    PanelDecision,
+    PanelRecommendation,
+    RankingAdjustment,
+    Review,
+    RoadshowSheet,
 )
 from reviews.services.results import call_results, proposal_results
 

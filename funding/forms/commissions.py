@@ -10,9 +10,9 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from accounts.enums import Role
-from funding.services import commission_formulas as commission
 from funding.enums import CommissionBasis, CommissionKind, Stage
 from funding.models import Fund
+from funding.services import commission_formulas as commission
 
 TIER_ROWS = 4
 

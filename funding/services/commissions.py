@@ -15,7 +15,6 @@ from funding.selectors import commission_balance
 from funding.services import commission_formulas as commission
 from proposals.services.audit import record_audit
 
-
 RULE_FIELDS = ("name", "kind", "basis", "rate_pct", "tiers", "base_amount", "threshold", "excess_rate_pct", "stages")
 
 

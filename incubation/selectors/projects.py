@@ -3,7 +3,6 @@
 from django.db.models import Prefetch
 
 from funding.selectors import paid_to
-
 from incubation.enums import MilestoneStatus
 from incubation.models import Milestone, ProgressNote, Project
 

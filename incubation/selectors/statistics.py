@@ -30,11 +30,11 @@ from django.db.models.functions import TruncQuarter, TruncYear
 from django.utils import timezone
 from django.utils.translation import gettext as _, gettext_lazy
 
+from core.i18n import localized
 from funding.enums import LedgerKind
 from funding.models import LedgerEntry
 from incubation.enums import ProjectStatus
 from incubation.models import FinancingRound, Project, TechContract
-from core.i18n import localized
 from proposals.enums import Field, ProposalStatus as S
 from proposals.models import AuditEntry, Call, Proposal
 

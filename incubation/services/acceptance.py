@@ -22,12 +22,12 @@ from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition
 
 from accounts.mail import queue_user_mail
+from core.errors import ConcurrentChange, IllegalTransition, InvalidInput, NotPermitted
 from incubation.enums import AcceptanceOutcome, AgreementStatus, ProjectStatus
 from incubation.models import Acceptance, Project
 from incubation.services.money import return_unpaid
 from incubation.services.transitions import transition_project
 from incubation.signals import acceptance_recorded
-from core.errors import ConcurrentChange, IllegalTransition, InvalidInput, NotPermitted
 from proposals.models import AuditEntry
 from proposals.services.audit import record_audit
 

@@ -16,14 +16,14 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import IllegalTransition, InvalidInput, NotPermitted
+from core.numbers import money
 from forms.enums import FileType
 from forms.uploads import MB, validate_upload
 from funding.enums import DeadlineAction, Instrument
 from incubation.enums import AgreementStatus, BudgetCategory, MilestoneStatus, TrancheGate, TrancheStatus
 from incubation.models import Agreement, BudgetLine, Kpi, Milestone, Tranche
 from incubation.services.transitions import transition_agreement, transition_milestone
-from core.numbers import money
-from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from proposals.services.audit import record_audit
 
 SIGNED_COPY_MAX_BYTES = 20 * MB

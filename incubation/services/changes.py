@@ -22,10 +22,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.mail import queue_user_mail
+from core.errors import IllegalTransition, InvalidInput, NotPermitted
+from core.numbers import money
 from incubation.enums import AgreementStatus, BudgetCategory, ChangeKind, ChangeStatus
 from incubation.models import Agreement, BudgetLine, ChangeRequest, Project
-from core.numbers import money
-from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from incubation.services.transitions import transition_change
 from proposals.services.audit import record_audit
 

@@ -26,16 +26,18 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from accounts.rules import is_technology_manager
+from core.errors import IllegalTransition, InvalidInput, NotPermitted
+from funding.enums import CommissionBasis, CommissionEntryKind, CommissionKind, CommissionSource, Stage
+from funding.models import CommissionEntry, CommissionRule
 from funding.selectors import commission_balance, ledger_entries, ledger_rows  # noqa: F401  (re-exported)
 from funding.services import commission_formulas as commission
 from funding.services.commissions import (  # noqa: F401  (re-exported: the fund-level half lives in funding)
-    deactivate_commission_rule, record_commission_payment, save_commission_rule,
+    deactivate_commission_rule,
+    record_commission_payment,
+    save_commission_rule,
 )
-from funding.enums import CommissionBasis, CommissionEntryKind, CommissionKind, CommissionSource, Stage
-from funding.models import CommissionEntry, CommissionRule
 from incubation.enums import ProjectStatus
 from incubation.models import TechManagerAssignment
-from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from proposals.services.audit import record_audit
 
 BASES_FOR_SOURCE = {

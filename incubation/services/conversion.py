@@ -37,12 +37,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from funding.enums import DeadlineAction, Instrument
 from funding.selectors import paid_to, proposal_position
 from incubation.enums import SettlementKind
 from incubation.models import Agreement, Project, Settlement
 from incubation.signals import settlement_recorded
-from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from proposals.services.audit import record_audit
 
 CONVERSION_METHOD = "post-money-concession-v1"

@@ -17,11 +17,11 @@ from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition
 
 from accounts.mail import queue_user_mail
+from core.errors import ConcurrentChange, IllegalTransition, InvalidInput, NotPermitted
 from incubation.enums import AgreementStatus, MidtermOutcome
 from incubation.models import MidtermCheck, Project
 from incubation.services.money import return_unpaid
 from incubation.services.transitions import transition_project
-from core.errors import ConcurrentChange, IllegalTransition, InvalidInput, NotPermitted
 from proposals.services.audit import record_audit
 
 

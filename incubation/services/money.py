@@ -12,13 +12,19 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.rules import is_fund_manager
+from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from funding.services import ledger as funding_services
 from incubation.enums import (
-    AcceptanceOutcome, AgreementStatus, MidtermOutcome, MilestoneStatus, ProjectStatus, TrancheGate, TrancheStatus,
+    AcceptanceOutcome,
+    AgreementStatus,
+    MidtermOutcome,
+    MilestoneStatus,
+    ProjectStatus,
+    TrancheGate,
+    TrancheStatus,
 )
 from incubation.models import Acceptance, MidtermCheck, Tranche
 from incubation.services.transitions import cancel_tranches, transition_tranche
-from core.errors import IllegalTransition, InvalidInput, NotPermitted
 
 
 def _prefetched(project, name) -> bool:

@@ -26,11 +26,11 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from funding.enums import CommissionSource
 from incubation.enums import ContractKind, PatentKind, PatentStatus, ProjectStatus
 from incubation.models import AnnualFigure, Company, FinancingRound, Kpi, Patent, Project, TechContract
 from incubation.services import commissions, conversion
-from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from incubation.services.transitions import transition_patent
 from proposals.services.audit import record_audit
 

@@ -6,16 +6,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed
 
+from core.errors import ConcurrentChange, IllegalTransition, InvalidInput, NotPermitted
 from funding.enums import FundingOutcome
 from funding.models import FundingDecision
 from incubation.enums import MilestoneStatus, ProjectStatus, TrancheGate
 from incubation.models import Agreement, Milestone, ProgressNote, Project, Tranche
-from proposals.enums import ProposalStatus
-from core.errors import ConcurrentChange, IllegalTransition, InvalidInput, NotPermitted
-from proposals.rules import is_incubation_manager
 from incubation.services.transitions import transition_milestone, transition_project
+from proposals.enums import ProposalStatus
+from proposals.rules import is_incubation_manager
 from proposals.services.audit import record_audit
-
 
 # The usual schedule (DOMAIN.md): 60 % on signing, 30 % after the mid-term check, 10 % retained
 # until acceptance. The draft agreement starts from it; the manager edits it before issuing.

@@ -26,11 +26,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.mail import queue_user_mail
+from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from forms.enums import FileType
 from forms.uploads import MB, validate_upload
 from incubation.enums import AgreementStatus, ProjectStatus, ReportStatus
 from incubation.models import ProgressReport, Project
-from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from incubation.services.transitions import transition_report
 from proposals.services.audit import record_audit
 

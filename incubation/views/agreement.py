@@ -10,22 +10,36 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.errors import DomainError
+from core.numbers import money
+from core.views import render_domain_error, require_perm
 from funding.selectors import proposal_position
 from incubation.enums import AgreementStatus, BudgetCategory, MilestoneStatus, TrancheStatus
 from incubation.forms.agreement import (
-    AcceptMilestoneForm, BudgetFormSet, KpiActualsForm, KpiFormSet, MilestoneFormSet, QueueFilterForm, ReleaseForm,
-    SignedCopyForm, TermsForm, TrancheFormSet, kept_rows, typed_amounts,
+    AcceptMilestoneForm,
+    BudgetFormSet,
+    KpiActualsForm,
+    KpiFormSet,
+    MilestoneFormSet,
+    QueueFilterForm,
+    ReleaseForm,
+    SignedCopyForm,
+    TermsForm,
+    TrancheFormSet,
+    kept_rows,
+    typed_amounts,
 )
 from incubation.models import Agreement, Milestone
 from incubation.rules import can_edit_agreement, can_upload_signed_copy
 from incubation.selectors.agreement import (
-    agreement_of, agreement_with_details, budget_balance, tranche_counts, tranche_with_agreement,
+    agreement_of,
+    agreement_with_details,
+    budget_balance,
+    tranche_counts,
+    tranche_with_agreement,
 )
 from incubation.services import agreement as service
 from incubation.services.money import gate_status, release_tranche
-from core.numbers import money
-from core.views import render_domain_error, require_perm
-from core.errors import DomainError
 
 PAGE = "incubation/agreement/page.html"
 QUEUE = "incubation/agreement/queue.html"

@@ -9,23 +9,35 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.errors import DomainError
+from core.views import render_domain_error, require_perm
 from incubation.enums import AgreementStatus, ChangeStatus, ReportStatus, TrancheGate
 from incubation.forms.lifecycle import (
-    AcceptanceForm, ChangeDecisionForm, ChangeRequestForm, MidtermForm, ReportForm, ReportReviewForm,
+    AcceptanceForm,
+    ChangeDecisionForm,
+    ChangeRequestForm,
+    MidtermForm,
+    ReportForm,
+    ReportReviewForm,
 )
 from incubation.rules import can_decide_change, can_edit_report, can_request_change, can_review_report
 from incubation.selectors.lifecycle import (
-    budget_lines_of, change_with_details, kpis_with_milestone, midterm_checks_of, project_with_agreement,
-    report_with_details, tranches_at_gate,
+    budget_lines_of,
+    change_with_details,
+    kpis_with_milestone,
+    midterm_checks_of,
+    project_with_agreement,
+    report_with_details,
+    tranches_at_gate,
 )
 from incubation.selectors.projects import milestones_of
-from incubation.services import acceptance as acceptance_service
-from incubation.services import changes as change_service
-from incubation.services import midterm as midterm_service
-from incubation.services import reports as report_service
+from incubation.services import (
+    acceptance as acceptance_service,
+    changes as change_service,
+    midterm as midterm_service,
+    reports as report_service,
+)
 from incubation.services.money import gate_status
-from core.views import render_domain_error, require_perm
-from core.errors import DomainError
 
 REPORTS_TEMPLATE = "incubation/lifecycle/reports.html"
 REPORT_TEMPLATE = "incubation/lifecycle/report.html"

@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.errors import DomainError
+from core.views import render_domain_error, require_perm
 from funding.selectors import proposal_position
 from incubation.forms.outcomes import (
     AnnualFigureForm,
@@ -26,8 +28,6 @@ from incubation.rules import can_assign_tech_managers, can_record_outcomes
 from incubation.selectors.outcomes import assignment_with_project, commission_balances, company_of
 from incubation.selectors.projects import project_with_details
 from incubation.services import commissions, conversion, outcomes
-from core.views import render_domain_error, require_perm
-from core.errors import DomainError
 
 PAGE = "incubation/outcomes/page.html"
 SETTLE = "incubation/outcomes/settle.html"

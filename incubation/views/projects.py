@@ -6,13 +6,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.roles import is_staff_member
-from incubation.views import agreement as views_agreement, lifecycle as views_lifecycle, outcomes as views_outcomes
+from core.errors import DomainError
+from core.views import render_domain_error, require_perm
 from incubation.enums import ProjectStatus
 from incubation.forms.projects import CloseProjectForm, ProgressForm
 from incubation.selectors.projects import milestones_of, progress_of, project_with_details, projects_overview
 from incubation.services import close_project, record_progress
-from core.views import render_domain_error, require_perm
-from core.errors import DomainError
+from incubation.views import agreement as views_agreement, lifecycle as views_lifecycle, outcomes as views_outcomes
 
 DETAIL_TEMPLATE = "incubation/project.html"
 

@@ -9,9 +9,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.views import require_perm
 from incubation.forms.statistics import StatisticsFilterForm
 from incubation.selectors.statistics import COLUMNS, STAGES, Funnel, funnel, funnel_dataset
-from core.views import require_perm
 
 FORMATS = {"html", "csv", "xlsx"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -6,12 +6,12 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from core.errors import IllegalTransition
 from forms.builder import AnswerForm
 from forms.enums import QuestionKind
 from forms.models import Question
 from forms.uploads import CONTENT_TYPES, EXTENSIONS
 from proposals.enums import EDITABLE_STATES
-from core.errors import IllegalTransition
 from proposals.models import Answer, Proposal
 from proposals.services.audit import record_audit
 

@@ -1,7 +1,7 @@
 from django.utils.translation import gettext as _
 
-from proposals.enums import ScreeningOutcome, Transition
 from core.errors import InvalidInput
+from proposals.enums import ScreeningOutcome, Transition
 from proposals.models import Proposal, ScreeningResult
 from proposals.services.transition import transition_proposal
 

@@ -4,8 +4,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from proposals.enums import EDITABLE_STATES
 from core.errors import IllegalTransition, InvalidInput, NotPermitted
+from proposals.enums import EDITABLE_STATES
 from proposals.models import Call, ExpertAvoidance, Proposal
 from proposals.services.audit import record_audit
 

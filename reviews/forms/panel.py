@@ -7,10 +7,10 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from core.numbers import plain
 from proposals.enums import ProposalStatus
 from proposals.models import Proposal
 from reviews.enums import JudgeKind, PanelOutcome
-from core.numbers import plain
 
 CONDITIONS_REQUIRED = _("Write the conditions of the approval.")
 

@@ -6,7 +6,6 @@ from proposals.enums import DECIDED_STATES, ProposalStatus
 from proposals.models import Call, Proposal
 from reviews.models import Conflict, PanelRecommendation, RoadshowCriterion, RoadshowJudge, RoadshowSheet, RoadshowSlot
 
-
 # panel chair ---------------------------------------------------------------------------------
 
 def calls_for_panel():

@@ -6,8 +6,8 @@ from django.utils.translation import gettext as _
 
 from accounts.enums import Role
 from accounts.roles import has_role
-from proposals.enums import ProposalStatus
 from core.errors import IllegalTransition, InvalidInput, NotPermitted
+from proposals.enums import ProposalStatus
 from proposals.services.audit import record_audit
 from reviews.enums import OPEN_REVIEW_STATES, ConflictSource, ReviewStatus, ReviewTransition
 from reviews.models import Conflict, Review

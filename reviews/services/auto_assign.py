@@ -18,15 +18,25 @@ from django.utils.translation import gettext as _
 
 from accounts.enums import Role
 from accounts.models import User
-from proposals.enums import ProposalStatus
 from core.errors import InvalidInput, NotPermitted
+from proposals.enums import ProposalStatus
 from proposals.models import Proposal
 from proposals.services.audit import record_audit
 from reviews.enums import (
-    ACTIVE_REVIEW_STATES, OPEN_REVIEW_STATES, AssignmentRunStatus, AssignmentRunTransition, CandidateRole,
+    ACTIVE_REVIEW_STATES,
+    OPEN_REVIEW_STATES,
+    AssignmentRunStatus,
+    AssignmentRunTransition,
+    CandidateRole,
 )
 from reviews.models import (
-    AssignmentCandidate, AssignmentRun, CompositionRule, Conflict, ExpertProfile, ExpertUnavailability, Review,
+    AssignmentCandidate,
+    AssignmentRun,
+    CompositionRule,
+    Conflict,
+    ExpertProfile,
+    ExpertUnavailability,
+    Review,
 )
 from reviews.rules import can_assign_experts
 from reviews.services import solver
@@ -215,8 +225,8 @@ def _insert_candidates(run, rows):
     connection = connections[router.db_for_write(AssignmentCandidate)]
     quote = connection.ops.quote_name
     columns = [meta.get_field(name).column for name in ("run", "proposal", "expert", "role", "rank", "affinity")]
-    sql = "INSERT INTO %s (%s) VALUES (%s)" % (
-        quote(meta.db_table), ", ".join(quote(c) for c in columns), ", ".join(["%s"] * len(columns)))
+    placeholders = ", ".join(["%s"] * len(columns))
+    sql = f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(c) for c in columns)}) VALUES ({placeholders})"
     with connection.cursor() as cursor:
         cursor.executemany(sql, [(run.pk, *row) for row in rows])
 

@@ -31,8 +31,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _, gettext_lazy
 
 from accounts.rules import is_expert
-from proposals.enums import ProposalStatus
 from core.errors import IllegalTransition, InvalidInput, NotPermitted
+from proposals.enums import ProposalStatus
 from proposals.models import AuditEntry, Proposal
 from proposals.services.audit import record_audit
 from reviews.enums import ConflictSource, RelationKind, ReviewStatus

@@ -23,14 +23,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.mail import queue_user_mail
-from proposals.enums import ProposalStatus
 from core.errors import IllegalTransition, InvalidInput, NotPermitted
+from proposals.enums import ProposalStatus
 from proposals.services.audit import record_audit
-from reviews.enums import ConflictSource, OPEN_REVIEW_STATES, ReviewTransition
-from reviews.services.assignment import check_assignable
+from reviews.enums import OPEN_REVIEW_STATES, ConflictSource, ReviewTransition
 from reviews.models import Conflict, Review, ReviewReminder
-from reviews.services.states import transition_review
 from reviews.rules import can_assign_experts
+from reviews.services.assignment import check_assignable
+from reviews.services.states import transition_review
 
 logger = logging.getLogger(__name__)
 

@@ -134,9 +134,10 @@ def parse_periods(text: str) -> list[dict]:
             if len(ends) != 2:
                 raise ValueError(part)
             starts_on, ends_on = _date(ends[0]), _date(ends[1])
-        except ValueError:
+        except ValueError as exc:
             raise forms.ValidationError(
-                _("Write periods as 2026-12-01~2026-12-20, separated by semicolons: “%(part)s” is not one.") % {"part": part})
+                _("Write periods as 2026-12-01~2026-12-20, separated by semicolons: “%(part)s” is not one.") % {"part": part}
+            ) from exc
         if ends_on < starts_on:
             raise forms.ValidationError(_("The period “%(part)s” ends before it starts.") % {"part": part})
         periods.append({"starts_on": starts_on, "ends_on": ends_on, "note": ""})
@@ -209,9 +210,9 @@ class ExpertRowForm(forms.Form):
             return ""
         try:
             return self.types[_header_key(value)]
-        except KeyError:
+        except KeyError as exc:
             raise forms.ValidationError(_("Unknown expert type “%(value)s”; use one of: %(choices)s.") % {
-                "value": value, "choices": ", ".join(ExpertType.values)})
+                "value": value, "choices": ", ".join(ExpertType.values)}) from exc
 
     def clean_unavailable(self):
         return parse_periods(self.cleaned_data["unavailable"])

@@ -25,8 +25,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.mail import queue_user_mail
-from proposals.enums import ProposalStatus
 from core.errors import ConcurrentChange, IllegalTransition, InvalidInput, NotPermitted
+from proposals.enums import ProposalStatus
 from proposals.models import Proposal
 from proposals.services.audit import record_audit
 from reviews.enums import NoticeStatus, NoticeTransition, ObjectionStatus, ObjectionTransition

@@ -3,9 +3,9 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from proposals.enums import ProposalStatus, Transition
 from proposals.models import Call
-from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from proposals.services.audit import record_audit
 from proposals.services.transition import transition_proposal
 from reviews.enums import PanelOutcome

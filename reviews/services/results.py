@@ -29,8 +29,15 @@ from proposals.enums import DECIDED_STATES, ProposalStatus
 from proposals.models import Proposal
 from reviews.enums import Confidence, ExpertType, PanelOutcome, Recommendation, ReviewStatus
 from reviews.models import (
-    Conflict, Criterion, PanelRecommendation, RankingAdjustment, Review, RoadshowCriterion, RoadshowScore,
-    RoadshowSheet, Score,
+    Conflict,
+    Criterion,
+    PanelRecommendation,
+    RankingAdjustment,
+    Review,
+    RoadshowCriterion,
+    RoadshowScore,
+    RoadshowSheet,
+    Score,
 )
 from reviews.services import aggregation
 from reviews.services.aggregation import q2
@@ -216,7 +223,7 @@ def tie_break_rules() -> list[str]:
     ]
 
 
-_FAR_FUTURE = dt.datetime.max.replace(tzinfo=dt.timezone.utc)
+_FAR_FUTURE = dt.datetime.max.replace(tzinfo=dt.UTC)
 
 
 def _rank_key(r: ProposalResult):

@@ -14,10 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.mail import queue_user_mail
+from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from core.numbers import plain
 from proposals.enums import ProposalStatus
 from proposals.models import Call
-from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from proposals.services.audit import record_audit
 from reviews.enums import JudgeKind
 from reviews.models import RoadshowCriterion, RoadshowJudge, RoadshowScore, RoadshowSheet, RoadshowSlot

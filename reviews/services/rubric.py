@@ -6,10 +6,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.errors import InvalidInput, NotPermitted
+from core.numbers import plain
 from proposals.services.audit import record_audit
 from reviews.enums import Band
 from reviews.models import CriterionBand
-from core.numbers import plain
 
 LETTERS = [Band.A, Band.B, Band.C, Band.D]  # top band first
 # "Fill evenly" defaults as fractions of the criterion's maximum: (from, to, Chinese, English)

@@ -6,8 +6,8 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core.numbers import plain
 from core.errors import IllegalTransition, InvalidInput, NotPermitted
+from core.numbers import plain
 from proposals.services.audit import record_audit
 from reviews.enums import OPEN_REVIEW_STATES, Confidence, Recommendation, ReviewTransition
 from reviews.models import Conflict, Score

@@ -7,12 +7,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core.views import render_domain_error, require_perm
 from core.errors import DomainError
-from reviews.selectors import assignment as selectors
-from reviews.forms.assignment import ProposeAssignmentForm
+from core.views import render_domain_error, require_perm
 from reviews.enums import AssignmentRunStatus, ExpertType
+from reviews.forms.assignment import ProposeAssignmentForm
 from reviews.models import AssignmentRun
+from reviews.selectors import assignment as selectors
 from reviews.services.auto_assign import discard_run, propose_assignment
 
 PERM = "reviews.assign_experts"

@@ -7,13 +7,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core.views import render_domain_error, require_perm
 from core.errors import DomainError
+from core.views import render_domain_error, require_perm
 from proposals.models import Call
 from reviews.enums import ObjectionStatus
 from reviews.forms.notice import ObjectionForm, PublishNoticeForm, ResolveObjectionForm
 from reviews.selectors.notice import (
-    calls_awaiting_notice, notice_entries, notice_objections, notices_with_call, objections_for_resolving, public_notices,
+    calls_awaiting_notice,
+    notice_entries,
+    notice_objections,
+    notices_with_call,
+    objections_for_resolving,
+    public_notices,
 )
 from reviews.services import notice as notice_services
 

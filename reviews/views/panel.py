@@ -15,7 +15,12 @@ from core.errors import DomainError
 from core.views import render_domain_error, require_perm
 from proposals.models import Call, Proposal
 from reviews.forms.panel import (
-    RecommendationForm, ReorderForm, RoadshowCriterionForm, RoadshowJudgeForm, RoadshowSheetForm, RoadshowSlotForm,
+    RecommendationForm,
+    ReorderForm,
+    RoadshowCriterionForm,
+    RoadshowJudgeForm,
+    RoadshowSheetForm,
+    RoadshowSlotForm,
 )
 from reviews.selectors import panel as selectors
 from reviews.services import panel as panel_services, roadshow as roadshow_services

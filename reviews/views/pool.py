@@ -12,21 +12,41 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.rules import is_expert
-from core.views import render_domain_error, require_perm
 from core.errors import DomainError
+from core.views import render_domain_error, require_perm
+from reviews.forms.pool import (
+    DeclareConflictForm,
+    DetectForCallForm,
+    ExpertFilterForm,
+    ExpertNameForm,
+    ExpertProfileForm,
+    ImportForm,
+    NewExpertForm,
+    OwnProfileForm,
+    RelationFormSet,
+    UnavailabilityFormSet,
+    formset_rows,
+)
 from reviews.models import ExpertProfile
 from reviews.rules import has_conflict
-from reviews.forms.pool import (
-    DeclareConflictForm, DetectForCallForm, ExpertFilterForm, ExpertNameForm, ExpertProfileForm, ImportForm, NewExpertForm,
-    OwnProfileForm, RelationFormSet, UnavailabilityFormSet, formset_rows,
-)
 from reviews.selectors.pool import (
-    conflicts_of, open_reviews_of, own_profile, pool_profiles, profile_for_detail, profiles_with_user, reviews_for_declaring,
+    conflicts_of,
+    open_reviews_of,
+    own_profile,
+    pool_profiles,
+    profile_for_detail,
+    profiles_with_user,
+    reviews_for_declaring,
 )
 from reviews.services.conflicts import declare_conflict as declare_conflict_service, detect_for_call
 from reviews.services.importing import COLUMNS, import_experts, import_template
 from reviews.services.pool import (
-    OWN_PROFILE_FIELDS, PERIOD_FIELDS, PROFILE_FIELDS, RELATION_FIELDS, create_expert, update_profile,
+    OWN_PROFILE_FIELDS,
+    PERIOD_FIELDS,
+    PROFILE_FIELDS,
+    RELATION_FIELDS,
+    create_expert,
+    update_profile,
 )
 
 PAGE_SIZE = 50
@@ -55,8 +75,8 @@ def expert_detail(request, pk):
     require_perm(request.user, "reviews.manage_pool")
     try:
         profile = profile_for_detail(pk=pk)
-    except ExpertProfile.DoesNotExist:
-        raise Http404
+    except ExpertProfile.DoesNotExist as exc:
+        raise Http404 from exc
     open_reviews = list(open_reviews_of(expert=profile.user))
     return render(request, "reviews/pool/detail.html", {
         "profile": profile, "open_reviews": open_reviews, "conflicts": conflicts_of(expert=profile.user),

@@ -3,8 +3,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from core.views import render_domain_error, require_perm
 from core.errors import DomainError
+from core.views import render_domain_error, require_perm
 from proposals.models import Call
 from reviews.forms.scoring import CriterionBandsForm
 from reviews.selectors.scoring import expert_dashboard, rubric as rubric_of

@@ -2,8 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from proposals.enums import ProposalStatus
 from demo.pipeline import run_pipeline
+from proposals.enums import ProposalStatus
 
 
 class Command(BaseCommand):
