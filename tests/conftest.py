@@ -1,4 +1,19 @@
+from pathlib import Path
+
 import pytest
+from weasyprint import HTML
+
+from tests.fake_pdf import fake_write_pdf
+
+REAL_PDF_DIRS = ("decisions", "e2e")  # the document tests and the end-to-end walks read real PDFs
+TESTS_DIR = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(config, items):
+    real_dirs = [TESTS_DIR / name for name in REAL_PDF_DIRS]
+    for item in items:
+        if any(item.path.is_relative_to(directory) for directory in real_dirs):
+            item.add_marker(pytest.mark.real_pdf)
 
 
 @pytest.fixture(autouse=True)
@@ -12,6 +27,14 @@ def _fast_and_isolated(settings, tmp_path):
 
     app.conf.task_always_eager = True
     app.conf.task_eager_propagates = True
+
+
+@pytest.fixture(autouse=True)
+def _fake_pdf_layout(request, monkeypatch):
+    """WeasyPrint's layout is replaced by a tiny valid PDF unless the test is marked `real_pdf`.
+    Patched on the class, so it holds wherever the PDF wrapper module lives."""
+    if request.node.get_closest_marker("real_pdf") is None:
+        monkeypatch.setattr(HTML, "write_pdf", fake_write_pdf)
 
 
 @pytest.fixture
