@@ -1,9 +1,11 @@
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 from weasyprint import HTML
 
 from tests.fake_pdf import fake_write_pdf
+from tests.helpers import World
 
 REAL_PDF_DIRS = ("decisions", "e2e")  # the document tests and the end-to-end walks read real PDFs
 TESTS_DIR = Path(__file__).resolve().parent
@@ -42,3 +44,18 @@ def roles_ready(db):
     from accounts.roles import ensure_role_groups
 
     ensure_role_groups()
+
+
+@pytest.fixture
+def english():
+    """Run the test with English active (modules that match English text use it for every test:
+    `pytestmark = pytest.mark.usefixtures("english")`)."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def world(request, db):
+    """The standard World, or the test module's own builder and options:
+    `WORLD = LifecycleWorld`, `WORLD_OPTIONS = {"criteria": ..., "expert_types": ...}`."""
+    return getattr(request.module, "WORLD", World)(**getattr(request.module, "WORLD_OPTIONS", {}))

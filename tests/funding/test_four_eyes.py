@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from accounts.enums import Role
 from funding.enums import ApprovalDecision, Instrument, LedgerKind
@@ -19,16 +19,7 @@ from tests.helpers import World
 from workflows import services
 from workflows.flows import ProposalFlow
 
-pytestmark = pytest.mark.django_db
-
-
-
-@pytest.fixture(autouse=True)
-def english():
-    """The refusals are matched by their English text."""
-    with translation.override("en"):
-        yield
-
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]  # refusals are matched by their English text
 
 BIG = Decimal("300000.00")
 

@@ -20,9 +20,8 @@ D = Decimal
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def world():
-    return PanelWorld(criteria=((60, 10, 6, False), (40, 5, 3, True)), expert_types=("academic", "investor", "academic"))
+WORLD = PanelWorld
+WORLD_OPTIONS = {"criteria": ((60, 10, 6, False), (40, 5, 3, True)), "expert_types": ("academic", "investor", "academic")}
 
 
 @pytest.fixture

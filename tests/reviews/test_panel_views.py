@@ -20,9 +20,8 @@ REFUSED = [Role.EXPERT, Role.RESEARCHER, Role.FUND_MANAGER, Role.INCUBATION_MANA
 ALLOWED = [Role.PANEL_CHAIR, Role.PROGRAM_OFFICER, Role.ADMINISTRATOR]
 
 
-@pytest.fixture
-def world():
-    return PanelWorld(criteria=((60, 10, 6, False), (40, 5, 3, True)), expert_types=("academic", "investor", "academic"))
+WORLD = PanelWorld
+WORLD_OPTIONS = {"criteria": ((60, 10, 6, False), (40, 5, 3, True)), "expert_types": ("academic", "investor", "academic")}
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ to the reviews and the proposals as documented."""
 import random
 from decimal import Decimal
 
-import pytest
 
 from reviews.models import Conflict
 from reviews.services import aggregation
@@ -129,9 +128,8 @@ def test_calibrated_totals_are_clamped_to_the_scale():
 
 # through the database ----------------------------------------------------------------------------
 
-@pytest.fixture
-def world(db):
-    return PanelWorld(criteria=((1, 100, None, False),), expert_types=("academic", "investor", "academic"))
+WORLD = PanelWorld
+WORLD_OPTIONS = {"criteria": ((1, 100, None, False),), "expert_types": ("academic", "investor", "academic")}
 
 
 def test_offsets_are_estimated_across_the_call_and_exclude_recused_reviews(world):

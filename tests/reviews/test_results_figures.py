@@ -148,10 +148,9 @@ def test_the_methods_are_named_with_versions():
 
 # through the database ----------------------------------------------------------------------------
 
-@pytest.fixture
-def world(db):
-    return PanelWorld(criteria=((60, 10, 6, False), (40, 5, 3, True)),
-                      expert_types=("academic", "investor", "academic", "entrepreneur", "academic"))
+WORLD = PanelWorld
+WORLD_OPTIONS = {"criteria": ((60, 10, 6, False), (40, 5, 3, True)),
+                 "expert_types": ("academic", "investor", "academic", "entrepreneur", "academic")}
 
 
 def test_call_results_from_submitted_reviews_with_na(world):
