@@ -23,14 +23,12 @@ def make_expert(*, name, expert_type=ExpertType.ACADEMIC, fields_zh="", keywords
     return user
 
 
-class AssignmentWorld:
-    """World (officer, call, rubric) + experts with profiles: two academics matching the graphene
-    and AI proposals, a battery academic, and two investors."""
+class AssignmentWorld(World):
+    """World (officer, call, rubric) without its experts, and experts with profiles: two academics
+    matching the graphene and AI proposals, a battery academic, and two investors."""
 
     def __init__(self, *, investors_rule=True):
-        self.world = World(experts=0)
-        self.call = self.world.call
-        self.officer = self.world.officer
+        super().__init__(experts=0)
         self.graphene = make_expert(name="石墨烯专家", fields_zh="材料科学", keywords_zh="石墨烯, 柔性传感器, 二维材料")
         self.ai = make_expert(name="AI Expert", fields_en="computer science", keywords_en="machine learning, deep learning, neural networks")
         self.battery = make_expert(name="电池专家", fields_zh="电化学", keywords_zh="锂电池, 固态电池, 电解质")
@@ -43,4 +41,4 @@ class AssignmentWorld:
 
     def waiting(self, fields):
         """A proposal in expert review whose "assign experts" step is open."""
-        return self.world.screened(**fields)
+        return self.screened(**fields)

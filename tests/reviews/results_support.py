@@ -3,16 +3,16 @@
 from decimal import Decimal
 
 from accounts.enums import Role
-from proposals.enums import ScreeningOutcome
 from reviews.models import ExpertProfile
 from reviews.services import scoring
-from tests.factories import CallFactory, ChecklistItemFactory, CriterionFactory, ProposalFactory, UserFactory
+from tests.factories import CallFactory, ChecklistItemFactory, CriterionFactory, UserFactory
+from tests.helpers import BaseWorld
 from workflows import services
 
 D = Decimal
 
 
-class PanelWorld:
+class PanelWorld(BaseWorld):
     """`criteria`: (weight, max_score, pass_mark, na_allowed) per criterion; `expert_types` one per expert."""
 
     def __init__(self, *, criteria=((60, 10, None, False), (40, 5, None, False)), expert_types=("academic",) * 3,
@@ -33,18 +33,6 @@ class PanelWorld:
         if expert_type:
             ExpertProfile.objects.create(user=user, expert_type=expert_type)
         return user
-
-    def proposal(self, **kwargs):
-        return ProposalFactory(call=self.call, **kwargs)
-
-    def screened(self, **kwargs):
-        p = self.proposal(**kwargs)
-        services.submit_proposal(proposal=p, actor=p.applicant)
-        p.refresh_from_db()
-        services.screen_proposal(proposal=p, officer=self.officer, outcome=ScreeningOutcome.PASS,
-                                 checklist={str(i.pk): True for i in self.checklist})
-        p.refresh_from_db()
-        return p
 
     def assigned(self, experts=None, **kwargs):
         p = self.screened(**kwargs)
