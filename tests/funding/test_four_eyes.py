@@ -13,8 +13,7 @@ from funding.selectors import pending_approval
 from proposals.enums import ProposalStatus as S
 from core.errors import InvalidInput, NotPermitted
 from proposals.models import AuditEntry
-from reviews.models import Conflict
-from tests.factories import FundFactory, UserFactory
+from tests.factories import ConflictFactory, FundFactory, UserFactory
 from tests.helpers import World
 from workflows import services
 from workflows.flows import ProposalFlow
@@ -156,7 +155,7 @@ def test_conflicted_fund_manager_cannot_approve():
     world, fund = world_with_fund()
     proposal = world.in_funding(requested_amount=BIG)
     approve(world, proposal, world.fund_manager)
-    Conflict.objects.create(proposal=proposal, expert=world.second_manager, source="declared", reason="同一单位")
+    ConflictFactory(proposal=proposal, expert=world.second_manager, reason="同一单位")
 
     with pytest.raises(NotPermitted, match="conflict of interest"):
         approve(world, proposal, world.second_manager)

@@ -1,9 +1,8 @@
 """A call with proposals waiting for experts and a small pool of profiled experts (automatic assignment)."""
 
-from accounts.enums import Role
 from reviews.enums import ExpertType
-from reviews.models import CompositionRule, ExpertProfile
-from tests.factories import UserFactory
+from reviews.models import CompositionRule
+from tests.factories import ExpertProfileFactory
 from tests.helpers import World
 
 GRAPHENE = {"title": "石墨烯柔性传感器概念验证", "abstract": "研制基于石墨烯的可穿戴柔性传感器并完成中试。",
@@ -15,12 +14,10 @@ BATTERY = {"title": "固态锂电池电解质概念验证", "abstract": "开发�
 
 def make_expert(*, name, expert_type=ExpertType.ACADEMIC, fields_zh="", keywords_zh="", fields_en="", keywords_en="",
                 institution="", max_load=5):
-    user = UserFactory(role=Role.EXPERT, full_name=name)
-    ExpertProfile.objects.create(
-        user=user, expert_type=expert_type, institution=institution or f"{name}研究所", fields_zh=fields_zh,
+    return ExpertProfileFactory(
+        user__full_name=name, expert_type=expert_type, institution=institution or f"{name}研究所", fields_zh=fields_zh,
         keywords_zh=keywords_zh, fields_en=fields_en, keywords_en=keywords_en, max_load=max_load,
-    )
-    return user
+    ).user
 
 
 class AssignmentWorld(World):

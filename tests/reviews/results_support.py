@@ -3,9 +3,8 @@
 from decimal import Decimal
 
 from accounts.enums import Role
-from reviews.models import ExpertProfile
 from reviews.services import scoring
-from tests.factories import CallFactory, ChecklistItemFactory, CriterionFactory, UserFactory
+from tests.factories import CallFactory, ChecklistItemFactory, CriterionFactory, ExpertProfileFactory, UserFactory
 from tests.helpers import BaseWorld
 from workflows import services
 
@@ -31,7 +30,7 @@ class PanelWorld(BaseWorld):
     def expert(self, expert_type="academic", **kwargs):
         user = UserFactory(role=Role.EXPERT, **kwargs)
         if expert_type:
-            ExpertProfile.objects.create(user=user, expert_type=expert_type)
+            ExpertProfileFactory(user=user, expert_type=expert_type)
         return user
 
     def assigned(self, experts=None, **kwargs):

@@ -5,9 +5,9 @@ import random
 from decimal import Decimal
 
 
-from reviews.models import Conflict
 from reviews.services import aggregation
 from reviews.services.results import CallSettings, CriterionRow, ProposalRow, ReviewRow, call_results, compute_results
+from tests.factories import ConflictFactory
 from tests.reviews.results_support import PanelWorld
 
 D = Decimal
@@ -139,7 +139,7 @@ def test_offsets_are_estimated_across_the_call_and_exclude_recused_reviews(world
     results = call_results(world.call)
     assert results.expert_offsets == {harsh.pk: D("-10.00"), lenient.pk: D("10.00"), neutral.pk: D("0.00")}
     # recusing the lenient expert from proposal 2 leaves them with one review: offset 0
-    Conflict.objects.create(proposal=p2, expert=lenient, source="declared", reason="学生")
+    ConflictFactory(proposal=p2, expert=lenient, reason="学生")
     results = call_results(world.call)
     assert results.expert_offsets[lenient.pk] == D("0.00")
     assert [r.expert_id for r in results.proposals[1].reviews] == [harsh.pk, neutral.pk]
