@@ -1,4 +1,21 @@
+from pathlib import Path
+
 import pytest
+from django.utils import translation
+from weasyprint import HTML
+
+from tests.fake_pdf import fake_write_pdf
+from tests.helpers import World
+
+REAL_PDF_DIRS = ("decisions", "e2e")  # the document tests and the end-to-end walks read real PDFs
+TESTS_DIR = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(config, items):
+    real_dirs = [TESTS_DIR / name for name in REAL_PDF_DIRS]
+    for item in items:
+        if any(item.path.is_relative_to(directory) for directory in real_dirs):
+            item.add_marker(pytest.mark.real_pdf)
 
 
 @pytest.fixture(autouse=True)
@@ -14,8 +31,31 @@ def _fast_and_isolated(settings, tmp_path):
     app.conf.task_eager_propagates = True
 
 
+@pytest.fixture(autouse=True)
+def _fake_pdf_layout(request, monkeypatch):
+    """WeasyPrint's layout is replaced by a tiny valid PDF unless the test is marked `real_pdf`.
+    Patched on the class, so it holds wherever the PDF wrapper module lives."""
+    if request.node.get_closest_marker("real_pdf") is None:
+        monkeypatch.setattr(HTML, "write_pdf", fake_write_pdf)
+
+
 @pytest.fixture
 def roles_ready(db):
     from accounts.roles import ensure_role_groups
 
     ensure_role_groups()
+
+
+@pytest.fixture
+def english():
+    """Run the test with English active (modules that match English text use it for every test:
+    `pytestmark = pytest.mark.usefixtures("english")`)."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def world(request, db):
+    """The standard World, or the test module's own builder and options:
+    `WORLD = LifecycleWorld`, `WORLD_OPTIONS = {"criteria": ..., "expert_types": ...}`."""
+    return getattr(request.module, "WORLD", World)(**getattr(request.module, "WORLD_OPTIONS", {}))

@@ -8,7 +8,28 @@ from tests.factories import CriterionFactory, ChecklistItemFactory, ProposalFact
 from workflows import services
 
 
-class World:
+class BaseWorld:
+    """What every world shares: `call`, its `checklist` and an `officer` (set by the subclass),
+    and the way to a screened proposal through the real services."""
+
+    def proposal(self, **kwargs):
+        return ProposalFactory(call=self.call, **kwargs)
+
+    def submitted(self, **kwargs):
+        p = ProposalFactory(call=self.call, **kwargs)  # not self.proposal(): tests may set w.proposal
+        services.submit_proposal(proposal=p, actor=p.applicant)
+        p.refresh_from_db()
+        return p
+
+    def screened(self, **kwargs):
+        p = self.submitted(**kwargs)
+        services.screen_proposal(proposal=p, officer=self.officer, outcome=ScreeningOutcome.PASS,
+                                 checklist={str(i.pk): True for i in self.checklist})
+        p.refresh_from_db()
+        return p
+
+
+class World(BaseWorld):
     """A call with a two-criterion rubric, staff of every role and three experts."""
 
     def __init__(self, *, experts=3, call=None):
@@ -22,22 +43,6 @@ class World:
         self.fund_manager = UserFactory(role=Role.FUND_MANAGER)
         self.incubator = UserFactory(role=Role.INCUBATION_MANAGER)
         self.experts = [UserFactory(role=Role.EXPERT) for _ in range(experts)]
-
-    def proposal(self, **kwargs):
-        return ProposalFactory(call=self.call, **kwargs)
-
-    def submitted(self, **kwargs):
-        p = self.proposal(**kwargs)
-        services.submit_proposal(proposal=p, actor=p.applicant)
-        p.refresh_from_db()
-        return p
-
-    def screened(self, **kwargs):
-        p = self.submitted(**kwargs)
-        services.screen_proposal(proposal=p, officer=self.officer, outcome=ScreeningOutcome.PASS,
-                                 checklist={str(i.pk): True for i in self.checklist})
-        p.refresh_from_db()
-        return p
 
     def assigned(self, **kwargs):
         p = self.screened(**kwargs)
@@ -54,19 +59,27 @@ class World:
                                       recommendation=recommendation, confidence=confidence, veto=veto,
                                       veto_reason=veto_reason)
 
-    def in_panel(self, **kwargs):
+    def in_panel(self, values=(Decimal("8"), Decimal("4")), **kwargs):
+        """Every assigned expert submitted `values`."""
         p = self.assigned(**kwargs)
         for review in self.reviews:
-            self.score(review)
+            self.score(review, values)
         p.refresh_from_db()
         return p
 
-    def approved(self, **kwargs):
+    def approved(self, values=(Decimal("8"), Decimal("4")), **kwargs):
         """Approved by the panel; with a notice period (the call's default) it waits for the public notice."""
-        p = self.in_panel(**kwargs)
+        p = self.in_panel(values, **kwargs)
         services.decide_panel(proposal=p, officer=self.officer, outcome="approve", feedback="同意立项")
         p.refresh_from_db()
         return p
+
+    def publish(self, **kwargs):
+        """Publish the call's public notice (公示) of the proposals approved so far."""
+        from reviews.services.notice import publish_notice
+
+        kwargs.setdefault("title_zh", "关于拟立项项目的公示")
+        return publish_notice(call=self.call, published_by=self.officer, **kwargs)
 
     def notice_closed(self, proposal):
         """Publish the call's public notice and let its period end with no objection: the approval is final."""

@@ -15,10 +15,10 @@ from decimal import Decimal
 
 from accounts.enums import Role
 from accounts.models import Organisation
-from proposals.enums import ScreeningOutcome
 from reviews.models import ExpertProfile
 from reviews.services.panel import record_panel_recommendation
-from tests.factories import CallFactory, ChecklistItemFactory, CriterionFactory, ProposalFactory, UserFactory
+from tests.factories import CallFactory, ChecklistItemFactory, CriterionFactory, UserFactory
+from tests.helpers import BaseWorld
 from workflows import services
 
 D = Decimal
@@ -41,7 +41,7 @@ RATIONALE = "组长意见：市场验证不足，建议下轮再申报。"
 DECLINE_REASON = "本人与申报团队同属一个课题组。"
 
 
-class ReviewDocsWorld:
+class ReviewDocsWorld(BaseWorld):
     def __init__(self):
         self.call = CallFactory()
         self.innovation = CriterionFactory(call=self.call, name_zh="创新性", name_en="Innovation", weight=D("60"),
@@ -59,15 +59,6 @@ class ReviewDocsWorld:
         user = UserFactory(role=Role.EXPERT, full_name=name, organisation=Organisation.objects.create(name=institution))
         ExpertProfile.objects.create(user=user, expert_type=expert_type, institution=institution)
         return user
-
-    def screened(self, **kwargs):
-        proposal = ProposalFactory(call=self.call, **kwargs)
-        services.submit_proposal(proposal=proposal, actor=proposal.applicant)
-        proposal.refresh_from_db()
-        services.screen_proposal(proposal=proposal, officer=self.officer, outcome=ScreeningOutcome.PASS,
-                                 checklist={str(i.pk): True for i in self.checklist})
-        proposal.refresh_from_db()
-        return proposal
 
     def submit(self, review, values, recommendation, opinion, note, *, veto=False, veto_reason=""):
         return services.submit_review(

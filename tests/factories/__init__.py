@@ -121,3 +121,45 @@ class ProposalFactory(factory.django.DjangoModelFactory):
     institution = "清华大学"
     requested_amount = Decimal("300000.00")
     language = "zh-hans"
+
+
+class ExpertProfileFactory(factory.django.DjangoModelFactory):
+    """A pool profile for a new expert account; its `.user` is the expert."""
+
+    class Meta:
+        model = "reviews.ExpertProfile"
+
+    user = factory.SubFactory(UserFactory, role=Role.EXPERT)
+    expert_type = "academic"
+
+
+class ConflictFactory(factory.django.DjangoModelFactory):
+    """A conflict of interest written directly (the services that record one are tested on their own)."""
+
+    class Meta:
+        model = "reviews.Conflict"
+
+    proposal = factory.SubFactory(ProposalFactory)
+    expert = factory.SubFactory(UserFactory, role=Role.EXPERT)
+    source = "declared"
+    reason = "同单位"
+
+
+class LedgerEntryFactory(factory.django.DjangoModelFactory):
+    """A commitment in a fund's ledger (append-only: saved once)."""
+
+    class Meta:
+        model = "funding.LedgerEntry"
+
+    fund = factory.SubFactory(FundFactory)
+    kind = "commitment"
+    amount = Decimal("1000.00")
+
+
+class AnswerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "proposals.Answer"
+
+    proposal = factory.SubFactory(ProposalFactory)
+    question = factory.SubFactory(QuestionFactory, form=factory.SelfAttribute("..proposal.call.form"))
+    value = None

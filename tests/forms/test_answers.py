@@ -3,7 +3,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.storage import default_storage
-from django.utils import translation
 
 from forms.builder import build_answer_form
 from core.errors import IllegalTransition
@@ -13,13 +12,7 @@ from proposals.services.transition import transition_proposal
 from tests.factories import ProposalFactory, QuestionFactory
 from tests.forms.samples import PDF, upload
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture

@@ -9,13 +9,9 @@ from proposals.models import Answer
 from tests.factories import ProposalFactory, QuestionFactory
 from tests.forms.samples import PDF, ooxml, upload
 
+pytestmark = pytest.mark.usefixtures("english")
+
 COLOURS = [{"value": "red", "zh": "红色", "en": "Red"}, {"value": "blue", "zh": "蓝色", "en": ""}]
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
 
 
 def error_codes(form) -> dict[str, list[str]]:

@@ -1,19 +1,14 @@
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import translation
 
 from forms.uploads import MB, accept_attribute, validate_upload
 from tests.forms.samples import (
     PDF, image, ooxml, ooxml_unpacking_to, pdf_with, pdf_with_object_stream, pdf_with_stream, plain_zip, upload,
 )
 
+pytestmark = pytest.mark.usefixtures("english")
+
 ALL_TYPES = ["pdf", "docx", "xlsx", "pptx", "png", "jpg"]
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
 
 
 def refusal(file, *, allowed_types=ALL_TYPES, max_bytes=5 * MB) -> ValidationError:

@@ -4,15 +4,14 @@ import pytest
 from django.urls import reverse
 
 from funding.enums import LedgerKind
-from funding.models import LedgerEntry
-from tests.factories import FundFactory
+from tests.factories import LedgerEntryFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def entry():
-    return LedgerEntry.objects.create(fund=FundFactory(), kind=LedgerKind.COMMITMENT, amount=Decimal("1000.00"))
+    return LedgerEntryFactory()  # a 1,000.00 commitment in a new fund
 
 
 def test_ledger_entries_can_be_read_but_not_added_changed_or_deleted_in_the_admin(admin_client, entry):

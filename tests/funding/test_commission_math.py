@@ -3,7 +3,6 @@
 from decimal import Decimal as D
 
 import pytest
-from django.utils import translation
 
 from funding.services.commission_formulas import (
     FORMULA_VERSION,
@@ -17,17 +16,13 @@ from funding.services.commission_formulas import (
 )
 from funding.models import CommissionRule
 
+pytestmark = pytest.mark.usefixtures("english")
+
 TIERED = {"kind": "tiered", "tiers": [{"up_to": "1000000", "rate_pct": "5"}, {"up_to": None, "rate_pct": "3"}]}
 THREE_TIERS = {"kind": "tiered", "tiers": [{"up_to": "100000", "rate_pct": "10"}, {"up_to": "500000", "rate_pct": "6"},
                                            {"up_to": None, "rate_pct": "2"}]}
 BASE_EXCESS = {"kind": "base_excess", "base_amount": "20000", "threshold": "1000000", "excess_rate_pct": "2.5"}
 STAGED = {"kind": "staged", "rate_pct": "10", "stages": {"scouting": "30", "incubation": "40", "transfer": "30"}}
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
 
 
 @pytest.mark.parametrize("rule, amount, expected", [

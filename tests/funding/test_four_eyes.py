@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from accounts.enums import Role
 from funding.enums import ApprovalDecision, Instrument, LedgerKind
@@ -13,22 +13,12 @@ from funding.selectors import pending_approval
 from proposals.enums import ProposalStatus as S
 from core.errors import InvalidInput, NotPermitted
 from proposals.models import AuditEntry
-from reviews.models import Conflict
-from tests.factories import FundFactory, UserFactory
+from tests.factories import ConflictFactory, FundFactory, UserFactory
 from tests.helpers import World
 from workflows import services
 from workflows.flows import ProposalFlow
 
-pytestmark = pytest.mark.django_db
-
-
-
-@pytest.fixture(autouse=True)
-def english():
-    """The refusals are matched by their English text."""
-    with translation.override("en"):
-        yield
-
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]  # refusals are matched by their English text
 
 BIG = Decimal("300000.00")
 
@@ -165,7 +155,7 @@ def test_conflicted_fund_manager_cannot_approve():
     world, fund = world_with_fund()
     proposal = world.in_funding(requested_amount=BIG)
     approve(world, proposal, world.fund_manager)
-    Conflict.objects.create(proposal=proposal, expert=world.second_manager, source="declared", reason="同一单位")
+    ConflictFactory(proposal=proposal, expert=world.second_manager, reason="同一单位")
 
     with pytest.raises(NotPermitted, match="conflict of interest"):
         approve(world, proposal, world.second_manager)

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from accounts.enums import Role
 from incubation.enums import AcceptanceOutcome as A, ProjectStatus, TrancheGate, TrancheStatus
@@ -20,23 +20,13 @@ from core.errors import IllegalTransition, InvalidInput
 from tests.factories import UserFactory
 from tests.incubation.lifecycle_support import LifecycleWorld, audit_rows, client_for, returns_of, team_of
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+WORLD = LifecycleWorld
 
 
 @pytest.fixture
-def world():
-    return LifecycleWorld()
-
-
-@pytest.fixture
-def project(world):
-    project = world.signed_project()
+def project(project, world):
+    """The shared signed project, past its mid-term check."""
     world.release(project)
     record_midterm_check(project=project, actor=world.incubator, outcome="continue", findings="进展正常")
     world.release(project, gate=TrancheGate.MIDTERM, reference="BANK-002")

@@ -7,7 +7,6 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.urls import reverse
-from django.utils import translation
 
 from accounts.enums import Role
 from incubation.enums import ChangeKind, ChangeStatus
@@ -17,23 +16,8 @@ from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from tests.factories import UserFactory
 from tests.incubation.lifecycle_support import LifecycleWorld, audit_rows, client_for, team_of
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def world():
-    return LifecycleWorld()
-
-
-@pytest.fixture
-def project(world):
-    return world.signed_project()  # one budget line: equipment 200,000
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+WORLD = LifecycleWorld
 
 
 def budget(project):

@@ -12,7 +12,6 @@ from funding.models import CommissionEntry, CommissionRule
 from incubation.services.commissions import record_commission_payment
 from incubation.services.outcomes import record_contract
 from tests.factories import FundFactory, UserFactory
-from tests.helpers import World
 from tests.incubation.outcomes_support import contract_data, rule, tech_managers
 
 pytestmark = pytest.mark.django_db
@@ -23,16 +22,6 @@ LEDGER_QUERIES = 9
 # session, user, groups, balances per fund, their funds, assignments with projects, totals, entries,
 # and the layout's two Django permission lookups (user and group permissions)
 TECH_HOME_QUERIES = 10
-
-
-@pytest.fixture
-def world():
-    return World()
-
-
-@pytest.fixture
-def fund(world):
-    return world.call.fund
 
 
 def rule_post(**fields):

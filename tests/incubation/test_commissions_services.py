@@ -3,7 +3,6 @@
 from decimal import Decimal
 
 import pytest
-from django.utils import translation
 
 from accounts.enums import Role
 from funding.services.commission_formulas import FORMULA_VERSION
@@ -24,33 +23,11 @@ from incubation.services.outcomes import record_contract, record_financing_round
 from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from proposals.models import AuditEntry
 from tests.factories import UserFactory
-from tests.helpers import World
 from tests.incubation.outcomes_support import contract_data, round_data, rule, tech_managers
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 TIERS = [{"up_to": "1000000", "rate_pct": "5"}, {"up_to": None, "rate_pct": "3"}]
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def world():
-    return World()
-
-
-@pytest.fixture
-def project(world):
-    return world.incubating()
-
-
-@pytest.fixture
-def fund(world):
-    return world.call.fund
 
 
 def accruals(**filters):

@@ -11,18 +11,12 @@ from incubation.models import Settlement
 from incubation.services.outcomes import record_financing_round
 from proposals.models import AuditEntry
 from tests.factories import UserFactory
-from tests.helpers import World
 from tests.incubation.outcomes_support import days, invest_first, round_data
 
 pytestmark = pytest.mark.django_db
 
 # session, user, the user's groups (role check), the projects with agreement, settlement and paid amount
 CONVERSIONS_QUERIES = 4
-
-
-@pytest.fixture
-def world():
-    return World()
 
 
 @pytest.mark.parametrize("count", [1, 3])

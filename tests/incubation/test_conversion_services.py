@@ -21,13 +21,7 @@ from proposals.models import AuditEntry
 from tests.helpers import World
 from tests.incubation.outcomes_support import big_world, days, invest_first, round_data
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture

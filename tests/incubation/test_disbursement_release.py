@@ -4,7 +4,6 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
 
 from funding.enums import LedgerKind
 from funding.models import LedgerEntry
@@ -19,13 +18,7 @@ from tests.incubation.agreement_support import (
     accept, audit_actions, incubating, login, messages_of, pass_midterm, progressed, releases, signed, url,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def release_url(tranche):

@@ -5,7 +5,6 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
 
 from accounts.enums import Role
 from funding.models import LedgerEntry
@@ -17,23 +16,8 @@ from core.errors import IllegalTransition, InvalidInput
 from tests.factories import UserFactory
 from tests.incubation.lifecycle_support import LifecycleWorld, audit_rows, client_for, returns_of, team_of
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def world():
-    return LifecycleWorld()
-
-
-@pytest.fixture
-def project(world):
-    return world.signed_project()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+WORLD = LifecycleWorld
 
 
 def midterm_tranche(project):

@@ -13,7 +13,6 @@ from incubation.services import close_project
 from incubation.services.outcomes import record_contract, record_financing_round, record_patent
 from proposals.models import AuditEntry
 from tests.factories import UserFactory
-from tests.helpers import World
 from tests.incubation.outcomes_support import (
     VALID_CREDIT_CODE,
     contract_data,
@@ -24,16 +23,6 @@ from tests.incubation.outcomes_support import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world():
-    return World()
-
-
-@pytest.fixture
-def project(world):
-    return world.incubating()
 
 
 def url(name, *args):

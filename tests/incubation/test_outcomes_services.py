@@ -3,7 +3,6 @@
 from decimal import Decimal
 
 import pytest
-from django.utils import translation
 
 from accounts.enums import Role
 from incubation.enums import PatentStatus
@@ -22,26 +21,9 @@ from incubation.services.outcomes import (
 from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from proposals.models import AuditEntry
 from tests.factories import UserFactory
-from tests.helpers import World
 from tests.incubation.outcomes_support import VALID_CREDIT_CODE, contract_data, days, round_data, tech_managers
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def world():
-    return World()
-
-
-@pytest.fixture
-def project(world):
-    return world.incubating()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def audits(project, action):

@@ -6,7 +6,6 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.urls import reverse
-from django.utils import translation
 
 from accounts.enums import Role
 from incubation.enums import ReportStatus
@@ -18,23 +17,13 @@ from tests.factories import UserFactory
 from tests.forms.samples import PDF, upload
 from tests.incubation.lifecycle_support import LifecycleWorld, audit_rows, client_for, team_of
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
+WORLD = LifecycleWorld
 D = dt.date
 # session, user, the user's groups, the user's and the groups' model permissions (the page shell),
 # the reports with project, proposal and manager
 REPORTS_LIST_QUERIES = 6
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def world():
-    return LifecycleWorld()
 
 
 SIGNED = D(2026, 2, 10)

@@ -14,13 +14,9 @@ from tests.incubation.lifecycle_support import LifecycleWorld, team_of
 
 pytestmark = pytest.mark.django_db
 
+WORLD = LifecycleWorld
 D = dt.date
 SIGNED = D(2026, 2, 10)  # mid-quarter
-
-
-@pytest.fixture
-def world():
-    return LifecycleWorld()
 
 
 @pytest.fixture

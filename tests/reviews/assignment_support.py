@@ -1,9 +1,8 @@
 """A call with proposals waiting for experts and a small pool of profiled experts (automatic assignment)."""
 
-from accounts.enums import Role
 from reviews.enums import ExpertType
-from reviews.models import CompositionRule, ExpertProfile
-from tests.factories import UserFactory
+from reviews.models import CompositionRule
+from tests.factories import ExpertProfileFactory
 from tests.helpers import World
 
 GRAPHENE = {"title": "石墨烯柔性传感器概念验证", "abstract": "研制基于石墨烯的可穿戴柔性传感器并完成中试。",
@@ -15,22 +14,18 @@ BATTERY = {"title": "固态锂电池电解质概念验证", "abstract": "开发�
 
 def make_expert(*, name, expert_type=ExpertType.ACADEMIC, fields_zh="", keywords_zh="", fields_en="", keywords_en="",
                 institution="", max_load=5):
-    user = UserFactory(role=Role.EXPERT, full_name=name)
-    ExpertProfile.objects.create(
-        user=user, expert_type=expert_type, institution=institution or f"{name}研究所", fields_zh=fields_zh,
+    return ExpertProfileFactory(
+        user__full_name=name, expert_type=expert_type, institution=institution or f"{name}研究所", fields_zh=fields_zh,
         keywords_zh=keywords_zh, fields_en=fields_en, keywords_en=keywords_en, max_load=max_load,
-    )
-    return user
+    ).user
 
 
-class AssignmentWorld:
-    """World (officer, call, rubric) + experts with profiles: two academics matching the graphene
-    and AI proposals, a battery academic, and two investors."""
+class AssignmentWorld(World):
+    """World (officer, call, rubric) without its experts, and experts with profiles: two academics
+    matching the graphene and AI proposals, a battery academic, and two investors."""
 
     def __init__(self, *, investors_rule=True):
-        self.world = World(experts=0)
-        self.call = self.world.call
-        self.officer = self.world.officer
+        super().__init__(experts=0)
         self.graphene = make_expert(name="石墨烯专家", fields_zh="材料科学", keywords_zh="石墨烯, 柔性传感器, 二维材料")
         self.ai = make_expert(name="AI Expert", fields_en="computer science", keywords_en="machine learning, deep learning, neural networks")
         self.battery = make_expert(name="电池专家", fields_zh="电化学", keywords_zh="锂电池, 固态电池, 电解质")
@@ -43,4 +38,4 @@ class AssignmentWorld:
 
     def waiting(self, fields):
         """A proposal in expert review whose "assign experts" step is open."""
-        return self.world.screened(**fields)
+        return self.screened(**fields)

@@ -3,16 +3,15 @@
 from decimal import Decimal
 
 from accounts.enums import Role
-from proposals.enums import ScreeningOutcome
-from reviews.models import ExpertProfile
 from reviews.services import scoring
-from tests.factories import CallFactory, ChecklistItemFactory, CriterionFactory, ProposalFactory, UserFactory
+from tests.factories import CallFactory, ChecklistItemFactory, CriterionFactory, ExpertProfileFactory, UserFactory
+from tests.helpers import BaseWorld
 from workflows import services
 
 D = Decimal
 
 
-class PanelWorld:
+class PanelWorld(BaseWorld):
     """`criteria`: (weight, max_score, pass_mark, na_allowed) per criterion; `expert_types` one per expert."""
 
     def __init__(self, *, criteria=((60, 10, None, False), (40, 5, None, False)), expert_types=("academic",) * 3,
@@ -31,20 +30,8 @@ class PanelWorld:
     def expert(self, expert_type="academic", **kwargs):
         user = UserFactory(role=Role.EXPERT, **kwargs)
         if expert_type:
-            ExpertProfile.objects.create(user=user, expert_type=expert_type)
+            ExpertProfileFactory(user=user, expert_type=expert_type)
         return user
-
-    def proposal(self, **kwargs):
-        return ProposalFactory(call=self.call, **kwargs)
-
-    def screened(self, **kwargs):
-        p = self.proposal(**kwargs)
-        services.submit_proposal(proposal=p, actor=p.applicant)
-        p.refresh_from_db()
-        services.screen_proposal(proposal=p, officer=self.officer, outcome=ScreeningOutcome.PASS,
-                                 checklist={str(i.pk): True for i in self.checklist})
-        p.refresh_from_db()
-        return p
 
     def assigned(self, experts=None, **kwargs):
         p = self.screened(**kwargs)

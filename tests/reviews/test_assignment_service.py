@@ -112,7 +112,7 @@ def test_a_bad_number_of_experts_is_refused_with_a_clear_message_and_nothing_sto
 
 def test_a_call_without_proposals_waiting_for_experts_is_refused():
     w = AssignmentWorld()
-    w.world.submitted()  # not screened yet
+    w.submitted()  # not screened yet
     with translation.override("en"), pytest.raises(InvalidInput) as caught:
         propose_assignment(call=w.call, experts_per_proposal=2, requested_by=w.officer)
     assert str(caught.value) == "No proposal of this call is waiting for experts."

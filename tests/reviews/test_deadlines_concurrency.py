@@ -12,7 +12,6 @@ from reviews.services.notice import close_due_notices
 from tests.concurrency import POSTGRES_ONLY, race
 from tests.helpers import World
 from tests.reviews.deadline_support import tasks
-from tests.reviews.notice_support import NoticeWorld
 from workflows.flows import ProposalFlow
 
 pytestmark = POSTGRES_ONLY
@@ -33,8 +32,8 @@ def test_two_reminder_sweeps_at_once_send_one_mail_and_record_each_offset_once()
 
 
 def test_two_notice_sweeps_at_once_make_an_approval_final_once():
-    world = NoticeWorld(experts=1)
-    proposal = world.approve()
+    world = World(experts=1)
+    proposal = world.approved()
     notice = world.publish()
     results = race([lambda: close_due_notices(now=notice.ends_at), lambda: close_due_notices(now=notice.ends_at)])
     assert sum(r[1] for r in results if r[0] == "ok") == 1
@@ -46,8 +45,8 @@ def test_two_notice_sweeps_at_once_make_an_approval_final_once():
 
 
 def test_two_officers_publishing_at_once_list_each_proposal_once():
-    world = NoticeWorld(experts=1)
-    proposal = world.approve()
+    world = World(experts=1)
+    proposal = world.approved()
     results = race([lambda: world.publish(title_zh="公示甲"), lambda: world.publish(title_zh="公示乙")])
     outcomes = sorted(r[0] for r in results)
     assert outcomes == ["error", "ok"]

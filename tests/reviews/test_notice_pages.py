@@ -17,7 +17,8 @@ from reviews.models import Objection, PublicNotice
 from reviews.services.notice import lodge_objection
 from tests.e2e.html import page_form
 from tests.factories import UserFactory
-from tests.reviews.notice_support import NoticeWorld, end_period
+from tests.helpers import World
+from tests.reviews.notice_support import end_period
 
 pytestmark = pytest.mark.django_db
 
@@ -36,8 +37,8 @@ def signed_in(user, language="en"):
 
 @pytest.fixture
 def published():
-    world = NoticeWorld(experts=1)
-    proposal = world.approve()
+    world = World(experts=1)
+    proposal = world.approved()
     notice = world.publish(title_en="Public notice of approved proposals")
     return world, proposal, notice
 
@@ -111,8 +112,8 @@ def test_after_the_period_the_page_says_it_is_closed_and_a_late_objection_is_ref
 
 
 def test_an_officer_publishes_a_notice_from_a_prefilled_bilingual_form():
-    world = NoticeWorld(experts=1)
-    proposal = world.approve()
+    world = World(experts=1)
+    proposal = world.approved()
     client = signed_in(world.officer)
     listing = client.get(reverse("notices:list"))
     url = reverse("notices:publish", args=[world.call.pk])
@@ -131,7 +132,7 @@ def test_an_officer_publishes_a_notice_from_a_prefilled_bilingual_form():
 
 
 def test_publishing_with_nothing_waiting_shows_the_reason_and_writes_nothing():
-    world = NoticeWorld(experts=1)
+    world = World(experts=1)
     world.in_panel()
     client = signed_in(world.officer)
     url = reverse("notices:publish", args=[world.call.pk])
@@ -209,12 +210,12 @@ def measure(client, url):
 
 @pytest.mark.parametrize("who", ["anonymous", "officer"])
 def test_the_public_list_runs_as_many_queries_for_three_notices_as_for_one(who):
-    world = NoticeWorld(experts=1)
+    world = World(experts=1)
     client = Client() if who == "anonymous" else signed_in(world.officer)
     notices = []
 
     def add_one():
-        world.approve()
+        world.approved()
         notices.append(world.publish(title_zh=f"公示{len(notices) + 1}号"))
 
     add_one()
@@ -228,12 +229,12 @@ def test_the_public_list_runs_as_many_queries_for_three_notices_as_for_one(who):
 
 
 def test_a_notice_page_runs_as_many_queries_for_three_entries_as_for_one():
-    world = NoticeWorld(experts=1)
-    first = world.approve()
+    world = World(experts=1)
+    first = world.approved()
     one_notice = world.publish()
     one, html = measure(Client(), reverse("notices:detail", args=[one_notice.pk]))
     assert first.title in html
-    approved = [world.approve() for _ in range(3)]
+    approved = [world.approved() for _ in range(3)]
     three_notice = world.publish()
     three, html = measure(Client(), reverse("notices:detail", args=[three_notice.pk]))
     assert [p.title for p in approved if p.title not in html] == []

@@ -17,8 +17,9 @@ from reviews.enums import NoticeStatus, ObjectionStatus
 from reviews.models import NoticeEntry, Objection, PublicNotice
 from reviews.services.notice import close_due_notices, lodge_objection, resolve_objection
 from tests.factories import UserFactory
+from tests.helpers import World
 from tests.reviews.deadline_support import tasks
-from tests.reviews.notice_support import NoticeWorld, end_period
+from tests.reviews.notice_support import end_period
 from workflows import services
 from workflows.flows import ProposalFlow
 
@@ -34,7 +35,7 @@ def entry_of(notice, proposal):
 # publishing
 
 def test_publishing_lists_the_calls_approved_proposals_in_panel_rank_order():
-    world = NoticeWorld(experts=2)
+    world = World(experts=2)
     low = world.assigned()
     low_reviews = world.reviews
     high = world.assigned()
@@ -63,7 +64,7 @@ def test_publishing_lists_the_calls_approved_proposals_in_panel_rank_order():
 
 
 def test_publishing_with_nothing_approved_is_refused_and_writes_nothing():
-    world = NoticeWorld(experts=1)
+    world = World(experts=1)
     world.in_panel()
     with translation.override("en"), pytest.raises(InvalidInput) as exc:
         world.publish()
@@ -73,8 +74,8 @@ def test_publishing_with_nothing_approved_is_refused_and_writes_nothing():
 
 @pytest.mark.parametrize("role", [Role.PANEL_CHAIR, Role.FUND_MANAGER, Role.EXPERT, Role.RESEARCHER])
 def test_only_program_officers_may_publish(role):
-    world = NoticeWorld(experts=1)
-    world.approve()
+    world = World(experts=1)
+    world.approved()
     from reviews.services.notice import publish_notice
 
     with pytest.raises(NotPermitted):
@@ -83,8 +84,8 @@ def test_only_program_officers_may_publish(role):
 
 
 def test_the_period_can_be_set_per_notice():
-    world = NoticeWorld(experts=1)
-    world.approve()
+    world = World(experts=1)
+    world.approved()
     notice = world.publish(days=3)
     assert notice.ends_at - notice.starts_at == dt.timedelta(days=3)
 
@@ -94,8 +95,8 @@ def test_the_period_can_be_set_per_notice():
     (61, "The notice period must be between 1 and 60 days."),
 ])
 def test_a_notice_needs_a_period_of_one_to_sixty_days(days, message):
-    world = NoticeWorld(experts=1)
-    world.approve()
+    world = World(experts=1)
+    world.approved()
     world.call.notice_days = 0  # changed after the approval was parked
     world.call.save()
     with translation.override("en"), pytest.raises(InvalidInput) as exc:
@@ -105,8 +106,8 @@ def test_a_notice_needs_a_period_of_one_to_sixty_days(days, message):
 
 
 def test_a_notice_needs_a_chinese_title():
-    world = NoticeWorld(experts=1)
-    world.approve()
+    world = World(experts=1)
+    world.approved()
     with translation.override("en"), pytest.raises(InvalidInput) as exc:
         world.publish(title_zh=" ", title_en="Notice")
     assert str(exc.value) == "Give the notice a Chinese title."
@@ -114,10 +115,10 @@ def test_a_notice_needs_a_chinese_title():
 
 
 def test_without_a_notice_period_an_approval_goes_straight_to_funding():
-    world = NoticeWorld(experts=1)
+    world = World(experts=1)
     world.call.notice_days = 0
     world.call.save()
-    proposal = world.approve()
+    proposal = world.approved()
     assert proposal.status == S.FUNDING
     assert tasks(proposal, ProposalFlow.await_notice, statuses=[STATUS.NEW, STATUS.DONE]) == []
     assert len(tasks(proposal, ProposalFlow.funding)) == 1
@@ -126,10 +127,10 @@ def test_without_a_notice_period_an_approval_goes_straight_to_funding():
 # objections
 
 def test_anyone_may_object_during_the_period_and_gets_a_receipt(django_capture_on_commit_callbacks):
-    world = NoticeWorld(experts=1)
+    world = World(experts=1)
     world.officer.language = "en"
     world.officer.save()
-    proposal = world.approve()
+    proposal = world.approved()
     notice = world.publish(title_en="Public notice of approved proposals")
     entry = entry_of(notice, proposal)
     with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
@@ -152,9 +153,9 @@ def test_anyone_may_object_during_the_period_and_gets_a_receipt(django_capture_o
 
 
 def test_a_proposal_withdrawn_during_the_notice_is_taken_off_the_list_not_made_final():
-    world = NoticeWorld(experts=1)
-    withdrawn = world.approve()
-    kept = world.approve()
+    world = World(experts=1)
+    withdrawn = world.approved()
+    kept = world.approved()
     notice = world.publish()
     services.withdraw_proposal(proposal=withdrawn, actor=withdrawn.applicant, note="团队解散")
     assert close_due_notices(now=notice.ends_at) == 1
@@ -167,8 +168,8 @@ def test_a_proposal_withdrawn_during_the_notice_is_taken_off_the_list_not_made_f
 
 
 def test_an_objection_after_the_period_is_refused_with_a_translated_message_and_nothing_is_written():
-    world = NoticeWorld(experts=1)
-    proposal = world.approve()
+    world = World(experts=1)
+    proposal = world.approved()
     notice = end_period(world.publish())
     audits = AuditEntry.objects.count()
     end = timezone.localtime(notice.ends_at, ZoneInfo("Asia/Shanghai"))
@@ -182,8 +183,8 @@ def test_an_objection_after_the_period_is_refused_with_a_translated_message_and_
 
 
 def test_an_objection_to_a_closed_notice_is_refused():
-    world = NoticeWorld(experts=1)
-    world.approve()
+    world = World(experts=1)
+    world.approved()
     notice = world.publish()
     PublicNotice.objects.filter(pk=notice.pk).update(status=NoticeStatus.CLOSED)
     notice.refresh_from_db()
@@ -198,8 +199,8 @@ def test_an_objection_to_a_closed_notice_is_refused():
     ("reasons", "", "Give the reasons for your objection."),
 ])
 def test_an_objection_needs_a_name_a_contact_and_reasons(field, value, message):
-    world = NoticeWorld(experts=1)
-    world.approve()
+    world = World(experts=1)
+    world.approved()
     notice = world.publish()
     with translation.override("en"), pytest.raises(InvalidInput) as exc:
         lodge_objection(notice=notice, **{**OBJECTOR, field: value})
@@ -208,10 +209,10 @@ def test_an_objection_needs_a_name_a_contact_and_reasons(field, value, message):
 
 
 def test_an_objection_must_name_a_proposal_of_the_same_notice():
-    world = NoticeWorld(experts=1)
-    first = world.approve()
+    world = World(experts=1)
+    first = world.approved()
     first_notice = world.publish()
-    world.approve()
+    world.approved()
     second_notice = world.publish()
     with translation.override("en"), pytest.raises(InvalidInput) as exc:
         lodge_objection(notice=second_notice, entry=entry_of(first_notice, first), **OBJECTOR)
@@ -222,8 +223,8 @@ def test_an_objection_must_name_a_proposal_of_the_same_notice():
 # resolution and finality
 
 def test_when_the_period_ends_with_no_objection_the_approval_becomes_final_and_funding_opens():
-    world = NoticeWorld(experts=1)
-    proposal = world.approve()
+    world = World(experts=1)
+    proposal = world.approved()
     notice = world.publish()
     assert close_due_notices(now=notice.ends_at - dt.timedelta(seconds=1)) == 0
     assert close_due_notices(now=notice.ends_at) == 1
@@ -240,9 +241,9 @@ def test_when_the_period_ends_with_no_objection_the_approval_becomes_final_and_f
 
 
 def test_an_open_objection_at_the_end_of_the_period_keeps_the_approval_from_becoming_final():
-    world = NoticeWorld(experts=1)
-    objected = world.approve()
-    clean = world.approve()
+    world = World(experts=1)
+    objected = world.approved()
+    clean = world.approved()
     notice = world.publish()
     lodge_objection(notice=notice, entry=entry_of(notice, objected), **OBJECTOR)
     assert close_due_notices(now=notice.ends_at) == 1
@@ -255,8 +256,8 @@ def test_an_open_objection_at_the_end_of_the_period_keeps_the_approval_from_beco
 
 
 def test_dismissing_an_objection_after_the_period_makes_the_approval_final():
-    world = NoticeWorld(experts=1)
-    proposal = world.approve()
+    world = World(experts=1)
+    proposal = world.approved()
     notice = world.publish()
     objection = lodge_objection(notice=notice, entry=entry_of(notice, proposal), **OBJECTOR)
     end_period(notice)
@@ -273,8 +274,8 @@ def test_dismissing_an_objection_after_the_period_makes_the_approval_final():
 
 
 def test_dismissing_during_the_period_leaves_the_approval_waiting_for_the_end():
-    world = NoticeWorld(experts=1)
-    proposal = world.approve()
+    world = World(experts=1)
+    proposal = world.approved()
     notice = world.publish()
     objection = lodge_objection(notice=notice, entry=entry_of(notice, proposal), **OBJECTOR)
     resolve_objection(objection=objection, upheld=False, resolution="理由不成立", resolved_by=world.officer)
@@ -286,9 +287,9 @@ def test_dismissing_during_the_period_leaves_the_approval_waiting_for_the_end():
 
 
 def test_upholding_an_objection_takes_the_proposal_off_the_list_and_back_to_the_panel():
-    world = NoticeWorld(experts=1)
-    proposal = world.approve()
-    other = world.approve()
+    world = World(experts=1)
+    proposal = world.approved()
+    other = world.approved()
     notice = world.publish()
     objection = lodge_objection(notice=notice, entry=entry_of(notice, proposal), **OBJECTOR)
     resolve_objection(objection=objection, upheld=True, resolution="异议成立，提交专家组复议。", resolved_by=world.officer)
@@ -310,8 +311,8 @@ def test_upholding_an_objection_takes_the_proposal_off_the_list_and_back_to_the_
 
 
 def test_a_reapproved_proposal_is_published_on_a_new_notice():
-    world = NoticeWorld(experts=1)
-    proposal = world.approve()
+    world = World(experts=1)
+    proposal = world.approved()
     first = world.publish()
     objection = lodge_objection(notice=first, entry=entry_of(first, proposal), **OBJECTOR)
     resolve_objection(objection=objection, upheld=True, resolution="复议", resolved_by=world.officer)
@@ -327,9 +328,9 @@ def test_a_reapproved_proposal_is_published_on_a_new_notice():
 
 
 def test_an_objection_to_the_whole_list_holds_back_every_entry_and_cannot_be_upheld():
-    world = NoticeWorld(experts=1)
-    a = world.approve()
-    b = world.approve()
+    world = World(experts=1)
+    a = world.approved()
+    b = world.approved()
     notice = world.publish()
     general = lodge_objection(notice=notice, **OBJECTOR)
     assert close_due_notices(now=notice.ends_at) == 0
@@ -346,8 +347,8 @@ def test_an_objection_to_the_whole_list_holds_back_every_entry_and_cannot_be_uph
 
 
 def test_resolving_needs_a_program_officer_and_a_resolution_and_happens_once():
-    world = NoticeWorld(experts=1)
-    proposal = world.approve()
+    world = World(experts=1)
+    proposal = world.approved()
     notice = world.publish()
     objection = lodge_objection(notice=notice, entry=entry_of(notice, proposal), **OBJECTOR)
     with pytest.raises(NotPermitted):

@@ -12,7 +12,7 @@ from proposals.models import AuditEntry
 from reviews.models import Conflict, PanelDecision, PanelRecommendation, RankingAdjustment
 from reviews.services.panel import record_panel_recommendation, reorder_ranking
 from reviews.services.results import METHODS, call_results, proposal_results
-from tests.factories import UserFactory
+from tests.factories import ConflictFactory, UserFactory
 from tests.reviews.results_support import PanelWorld
 from workflows import services
 
@@ -20,9 +20,8 @@ D = Decimal
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def world():
-    return PanelWorld(criteria=((60, 10, 6, False), (40, 5, 3, True)), expert_types=("academic", "investor", "academic"))
+WORLD = PanelWorld
+WORLD_OPTIONS = {"criteria": ((60, 10, 6, False), (40, 5, 3, True)), "expert_types": ("academic", "investor", "academic")}
 
 
 @pytest.fixture
@@ -127,7 +126,7 @@ def test_bad_reorder_input_is_refused_and_changes_nothing(world, three, position
 
 def test_a_chair_with_a_conflict_cannot_move_that_proposal(world, three):
     high, mid, low = three
-    Conflict.objects.create(proposal=low, expert=world.chair, source="declared", reason="导师")
+    ConflictFactory(proposal=low, expert=world.chair, reason="导师")
     with pytest.raises(NotPermitted):
         reorder_ranking(call=world.call, proposal=low, position=1, reason="理由", actor=world.chair)
     assert RankingAdjustment.objects.count() == 0

@@ -8,10 +8,10 @@ from django.urls import reverse
 from accounts.enums import Role
 from proposals.enums import ProposalStatus as S
 from proposals.models import AuditEntry
-from reviews.models import Conflict, PanelDecision, PanelRecommendation, RankingAdjustment
+from reviews.models import PanelDecision, PanelRecommendation, RankingAdjustment
 from reviews.services.panel import record_panel_recommendation
 from reviews.services.results import call_results
-from tests.factories import UserFactory
+from tests.factories import ConflictFactory, UserFactory
 from tests.reviews.results_support import PanelWorld
 
 D = Decimal
@@ -20,9 +20,8 @@ REFUSED = [Role.EXPERT, Role.RESEARCHER, Role.FUND_MANAGER, Role.INCUBATION_MANA
 ALLOWED = [Role.PANEL_CHAIR, Role.PROGRAM_OFFICER, Role.ADMINISTRATOR]
 
 
-@pytest.fixture
-def world():
-    return PanelWorld(criteria=((60, 10, 6, False), (40, 5, 3, True)), expert_types=("academic", "investor", "academic"))
+WORLD = PanelWorld
+WORLD_OPTIONS = {"criteria": ((60, 10, 6, False), (40, 5, 3, True)), "expert_types": ("academic", "investor", "academic")}
 
 
 @pytest.fixture
@@ -87,7 +86,7 @@ def test_the_disagreement_flag_and_its_reason_are_shown(client, world):
 
 def test_a_chair_with_a_conflict_never_sees_that_proposals_scores(client, world, proposal):
     other = world.reviewed([(7, 3), (6, 3)])
-    Conflict.objects.create(proposal=proposal, expert=world.chair, source="declared", reason="合作者")
+    ConflictFactory(proposal=proposal, expert=world.chair, reason="合作者")
     c = client_for(client, world.chair)
     table = c.get(reverse("panel:call", args=[world.call.pk]))
     page = c.get(reverse("panel:proposal", args=[proposal.pk]))

@@ -38,11 +38,6 @@ def snapshot():
             ExpertUnavailability.objects.count(), AuditEntry.objects.count())
 
 
-@pytest.fixture
-def officer(roles_ready):
-    return UserFactory(role=Role.PROGRAM_OFFICER)
-
-
 def english(user):
     user.language = "en"
     user.save(update_fields=["language"])

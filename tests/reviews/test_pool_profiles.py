@@ -44,11 +44,6 @@ def empty_children():
     return {**formset_data("periods", []), **formset_data("relations", [])}
 
 
-@pytest.fixture
-def officer(roles_ready):
-    return UserFactory(role=Role.PROGRAM_OFFICER)
-
-
 # services
 
 

@@ -4,11 +4,10 @@ to the reviews and the proposals as documented."""
 import random
 from decimal import Decimal
 
-import pytest
 
-from reviews.models import Conflict
 from reviews.services import aggregation
 from reviews.services.results import CallSettings, CriterionRow, ProposalRow, ReviewRow, call_results, compute_results
+from tests.factories import ConflictFactory
 from tests.reviews.results_support import PanelWorld
 
 D = Decimal
@@ -129,9 +128,8 @@ def test_calibrated_totals_are_clamped_to_the_scale():
 
 # through the database ----------------------------------------------------------------------------
 
-@pytest.fixture
-def world(db):
-    return PanelWorld(criteria=((1, 100, None, False),), expert_types=("academic", "investor", "academic"))
+WORLD = PanelWorld
+WORLD_OPTIONS = {"criteria": ((1, 100, None, False),), "expert_types": ("academic", "investor", "academic")}
 
 
 def test_offsets_are_estimated_across_the_call_and_exclude_recused_reviews(world):
@@ -141,7 +139,7 @@ def test_offsets_are_estimated_across_the_call_and_exclude_recused_reviews(world
     results = call_results(world.call)
     assert results.expert_offsets == {harsh.pk: D("-10.00"), lenient.pk: D("10.00"), neutral.pk: D("0.00")}
     # recusing the lenient expert from proposal 2 leaves them with one review: offset 0
-    Conflict.objects.create(proposal=p2, expert=lenient, source="declared", reason="学生")
+    ConflictFactory(proposal=p2, expert=lenient, reason="学生")
     results = call_results(world.call)
     assert results.expert_offsets[lenient.pk] == D("0.00")
     assert [r.expert_id for r in results.proposals[1].reviews] == [harsh.pk, neutral.pk]

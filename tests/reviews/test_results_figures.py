@@ -7,12 +7,11 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from reviews.enums import ConflictSource
-from reviews.models import Conflict
 from reviews.services import aggregation
 from reviews.services.results import (
     METHODS, CallSettings, CriterionRow, ProposalRow, ReviewRow, call_results, compute_results, proposal_results,
 )
+from tests.factories import ConflictFactory
 from tests.reviews.results_support import PanelWorld
 
 D = Decimal
@@ -148,10 +147,9 @@ def test_the_methods_are_named_with_versions():
 
 # through the database ----------------------------------------------------------------------------
 
-@pytest.fixture
-def world(db):
-    return PanelWorld(criteria=((60, 10, 6, False), (40, 5, 3, True)),
-                      expert_types=("academic", "investor", "academic", "entrepreneur", "academic"))
+WORLD = PanelWorld
+WORLD_OPTIONS = {"criteria": ((60, 10, 6, False), (40, 5, 3, True)),
+                 "expert_types": ("academic", "investor", "academic", "entrepreneur", "academic")}
 
 
 def test_call_results_from_submitted_reviews_with_na(world):
@@ -188,7 +186,7 @@ def test_a_veto_in_a_submitted_review_flags_the_proposal(world):
 
 def test_a_recused_experts_review_is_excluded_from_the_figures(world):
     p = world.reviewed([(8, 4), (2, 1), (6, 3)])
-    Conflict.objects.create(proposal=p, expert=world.experts[1], source=ConflictSource.DECLARED, reason="合作者")
+    ConflictFactory(proposal=p, expert=world.experts[1], reason="合作者")
     result = proposal_results(p)
     # without the 20.00 review: (80 + 60) / 2
     assert ([r.expert_id for r in result.reviews], result.mean) == ([world.experts[0].pk, world.experts[2].pk], D("70.00"))

@@ -13,7 +13,7 @@ from proposals.models import AuditEntry
 from reviews.models import Conflict, RoadshowCriterion, RoadshowJudge, RoadshowScore, RoadshowSheet, RoadshowSlot
 from reviews.services import roadshow
 from reviews.services.results import call_results, proposal_results
-from tests.factories import UserFactory
+from tests.factories import ConflictFactory, UserFactory
 from tests.reviews.results_support import PanelWorld
 
 D = Decimal
@@ -164,7 +164,7 @@ def test_bad_scores_are_refused_and_nothing_is_written(world, slot, values, mess
 
 
 def test_a_judge_with_a_conflict_is_refused(world, slot):
-    Conflict.objects.create(proposal=slot.proposal, expert=world.judge, source="declared", reason="同单位")
+    ConflictFactory(proposal=slot.proposal, expert=world.judge)
     with pytest.raises(NotPermitted):
         roadshow.save_roadshow_sheet(slot=slot, judge=world.judge, scores=scores(world, 8, 10), submit=True)
     assert RoadshowSheet.objects.count() == 0

@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.enums import Role
-from reviews.models import Conflict, RoadshowCriterion, RoadshowJudge, RoadshowSheet, RoadshowSlot
+from reviews.models import RoadshowCriterion, RoadshowJudge, RoadshowSheet, RoadshowSlot
 from reviews.services import roadshow
-from tests.factories import UserFactory
+from tests.factories import ConflictFactory, UserFactory
 from tests.reviews.results_support import PanelWorld
 
 D = Decimal
@@ -120,7 +120,7 @@ def test_judges_never_see_the_experts_confidential_notes(client, world, slot):
 
 
 def test_a_conflicted_judge_is_refused_and_does_not_see_the_slot(client, world, slot):
-    Conflict.objects.create(proposal=slot.proposal, expert=world.judge, source="declared", reason="同单位")
+    ConflictFactory(proposal=slot.proposal, expert=world.judge)
     c = client_for(client, world.judge)
     sheet = c.get(reverse("panel:sheet", args=[slot.pk]))
     post = c.post(reverse("panel:sheet", args=[slot.pk]), {f"score_{world.rs_criteria[0].pk}": "8", "submit": ""})

@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 
 from accounts.enums import Role
 from reviews.models import Review
-from tests.factories import CallFactory, UserFactory
+from tests.factories import CallFactory, ConflictFactory, UserFactory
 from tests.helpers import World
 from tests.reviews.scoring_support import assigned_proposal, scoring_world, signed_in
 from workflows import services
@@ -106,9 +106,8 @@ def test_a_submitted_review_later_declared_a_conflict_leaves_the_submitted_list(
     world = scoring_world(experts=1)
     proposal, [review] = assigned_proposal(world)
     world.score(review)
-    from reviews.models import Conflict
 
-    Conflict.objects.create(proposal=proposal, expert=review.expert, source="declared", reason="事后发现合作", recorded_by=review.expert)
+    ConflictFactory(proposal=proposal, expert=review.expert, reason="事后发现合作", recorded_by=review.expert)
     html = english_page(world.experts[0])
     assert rows(html, "Submitted reviews") == [[["No", "submitted", "reviews."]]]
     assert [r[:2] for r in rows(html, "My declared conflicts of interest")] == [[[proposal.reference], ["事后发现合作"]]]
