@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SYSTEM_PACKAGES := libharfbuzz-subset0 gettext libpango-1.0-0 libpangoft2-1.0-0
 
-.PHONY: run test bench install system-deps messages migrate seed serve timers check clean
+.PHONY: run test lint bench install system-deps messages migrate seed serve timers check clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -38,9 +38,15 @@ run: seed
 	trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: install
+# The import layers (docs/architecture.md) and the linter fail the build before any test runs.
+lint: install
+	$(BIN)/ruff check .
+	PYTHONPATH=. $(BIN)/lint-imports --no-cache
+
+# pytest-xdist: one worker per core; each worker gets its own test database.
+test: install lint
 	$(BIN)/python manage.py makemigrations --check --dry-run -v 1
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto
 
 # Benchmarks: assignment of 2,000 proposals x 5 experts; aggregation of 10,000 reviews; the statistics funnel over 10,000 proposals.
 bench: install

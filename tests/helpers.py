@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from accounts.enums import Role
 from proposals.enums import ScreeningOutcome
-from tests.factories import CriterionFactory, ChecklistItemFactory, ProposalFactory, UserFactory
+from tests.factories import ChecklistItemFactory, CriterionFactory, ProposalFactory, UserFactory
 from workflows import services
 
 

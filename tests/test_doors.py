@@ -26,7 +26,14 @@ from accounts.enums import Role
 from core.errors import IllegalTransition, NotPermitted
 from funding.services import ledger as funding_services
 from incubation.enums import (
-    AgreementStatus, ChangeKind, ChangeStatus, MilestoneStatus, PatentKind, PatentStatus, ProjectStatus, ReportStatus,
+    AgreementStatus,
+    ChangeKind,
+    ChangeStatus,
+    MilestoneStatus,
+    PatentKind,
+    PatentStatus,
+    ProjectStatus,
+    ReportStatus,
     TrancheStatus,
 )
 from incubation.models import Agreement, BudgetLine, ChangeRequest, Milestone, Patent, ProgressReport, Project, Tranche

@@ -22,6 +22,8 @@ from tests.helpers import BaseWorld
 from workflows import services
 
 D = Decimal
+# the (criterion 1, criterion 2) scores of the three experts on the second proposal
+SECOND_PANEL_SCORES = ((D("6"), D("3")), (D("3"), D("1")), (D("9"), D("5")))
 
 # name, type, institution, scores on the first proposal, recommendation, opinion, confidential note
 EXPERTS = [
@@ -80,7 +82,7 @@ class ReviewDocsWorld(BaseWorld):
         proposal.refresh_from_db()
         return proposal
 
-    def second_in_panel(self, values=((D("6"), D("3")), (D("3"), D("1")), (D("9"), D("5"))), **kwargs):
+    def second_in_panel(self, values=SECOND_PANEL_SCORES, **kwargs):
         """Another proposal scored by the same three experts (so the calibration has something to fit)."""
         proposal = self.screened(**kwargs)
         reviews = services.assign_experts(proposal=proposal, officer=self.officer, experts=self.experts)

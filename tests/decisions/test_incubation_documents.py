@@ -16,18 +16,24 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 
 from accounts.enums import Role
+from core.errors import NotPermitted
 from decisions.enums import DocumentKind
-from decisions.services.incubation_documents import (
-    NoDocumentForRecord, OutdatedSubject, agreement_subject, issue_acceptance_certificate,
-    issue_agreement_document, issue_conversion_notice, issue_for_subject, issue_tranche_notice,
-)
 from decisions.models import Document
 from decisions.pdf import FONT_FAMILY, FONT_POSTSCRIPT_NAME
+from decisions.services.incubation_documents import (
+    NoDocumentForRecord,
+    OutdatedSubject,
+    agreement_subject,
+    issue_acceptance_certificate,
+    issue_agreement_document,
+    issue_conversion_notice,
+    issue_for_subject,
+    issue_tranche_notice,
+)
 from incubation.enums import AcceptanceOutcome, SettlementKind
 from incubation.models import Agreement, Settlement, TechManagerAssignment
 from incubation.services.agreement import issue_agreement
 from incubation.signals import acceptance_recorded, agreement_issued, settlement_recorded, tranche_released
-from core.errors import NotPermitted
 from proposals.models import AuditEntry, Proposal
 from tests.decisions.incubation_docs_support import KPI_NAME, RARE_NAME, DocsWorld
 from tests.decisions.pdfutil import embedded_fonts, pdf_text, squash

@@ -13,7 +13,13 @@ from proposals.models import AuditEntry, Proposal
 from proposals.signals import proposal_transitioned
 from reviews.models import PanelDecision
 from tests.decisions.conftest import (
-    EXPECTED_MEAN, EXPECTED_TOTALS, EXPERTS, PANEL_FEEDBACK, RARE_NAME, approve_funding, make_proposal,
+    EXPECTED_MEAN,
+    EXPECTED_TOTALS,
+    EXPERTS,
+    PANEL_FEEDBACK,
+    RARE_NAME,
+    approve_funding,
+    make_proposal,
 )
 from tests.decisions.pdfutil import embedded_fonts, pdf_text, squash
 from tests.factories import UserFactory

@@ -1,7 +1,14 @@
 import pytest
 from fontTools.ttLib import TTFont
 
-from decisions.pdf import FONT_FAMILY, FONT_PATH, FONT_POSTSCRIPT_NAME, MissingGlyphError, missing_characters, render_pdf
+from decisions.pdf import (
+    FONT_FAMILY,
+    FONT_PATH,
+    FONT_POSTSCRIPT_NAME,
+    MissingGlyphError,
+    missing_characters,
+    render_pdf,
+)
 from tests.decisions.pdfutil import embedded_fonts, pdf_text
 
 BLOCKS = {

@@ -14,12 +14,12 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.enums import Role
+from core.errors import NotPermitted
 from decisions.enums import DocumentKind
 from decisions.models import Document
 from decisions.pdf import FONT_FAMILY, FONT_POSTSCRIPT_NAME, MissingGlyphError, render_pdf
 from decisions.services import review_contexts
 from decisions.services.review_documents import UnknownDocumentLanguage, issue_panel_sheet, issue_review_summary
-from core.errors import NotPermitted
 from proposals.models import AuditEntry, Proposal
 from proposals.signals import proposal_transitioned
 from reviews.enums import ExpertType
@@ -28,7 +28,17 @@ from reviews.services.conflicts import declare_conflict
 from reviews.services.results import CallResults, CriterionFigures, ProposalResult, ReviewFigures, call_results
 from tests.decisions.pdfutil import embedded_fonts, pdf_text, squash
 from tests.decisions.review_docs_support import (
-    DECLINE_REASON, EXPERTS, FEEDBACK, MEAN, MEDIAN, RATIONALE, RECUSED, TOTALS, TRIMMED, VETO_REASON, ReviewDocsWorld,
+    DECLINE_REASON,
+    EXPERTS,
+    FEEDBACK,
+    MEAN,
+    MEDIAN,
+    RATIONALE,
+    RECUSED,
+    TOTALS,
+    TRIMMED,
+    VETO_REASON,
+    ReviewDocsWorld,
 )
 from tests.factories import CallFactory, CriterionFactory, ProposalFactory, UserFactory
 
@@ -291,7 +301,7 @@ def test_sheet_template_prints_the_roadshow_the_chair_order_and_the_methods_from
     with translation.override("en"):
         context = review_contexts.panel_sheet_context(
             call=call, results=results, criteria=[criterion], recusals={}, language="en",
-            as_of=dt.datetime(2026, 3, 5, 1, 30, tzinfo=dt.timezone.utc), issuer="Fund",
+            as_of=dt.datetime(2026, 3, 5, 1, 30, tzinfo=dt.UTC), issuer="Fund",
             verify_url="https://example.org/verify/",
         )
     text = pdf_text(render_pdf(template_name="decisions/panel_sheet.html", context=context, language="en"))

@@ -9,18 +9,25 @@ from pypdf import PdfReader
 
 from decisions.enums import DocumentKind
 from decisions.models import Document
-from funding.services.eligibility import evaluate
+from demo import seed as demo
 from funding.enums import CommissionEntryKind, Instrument, LedgerKind
 from funding.models import CommissionEntry, EligibilityFacts, FundingDecision, LedgerEntry
+from funding.services.eligibility import evaluate
 from incubation.enums import AgreementStatus, TrancheStatus
 from incubation.models import (
-    Agreement, BudgetLine, Company, Milestone, Project, TechContract, TechManagerAssignment, Tranche,
+    Agreement,
+    BudgetLine,
+    Company,
+    Milestone,
+    Project,
+    TechContract,
+    TechManagerAssignment,
+    Tranche,
 )
 from proposals.enums import ProposalStatus as S
 from proposals.models import AuditEntry, Proposal
 from reviews.enums import NoticeStatus, ReviewStatus
 from reviews.models import PublicNotice, Review
-from demo import seed as demo
 from workflows import services
 from workflows.flows import ProposalFlow
 

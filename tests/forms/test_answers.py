@@ -4,8 +4,8 @@ from decimal import Decimal
 import pytest
 from django.core.files.storage import default_storage
 
-from forms.builder import build_answer_form
 from core.errors import IllegalTransition
+from forms.builder import build_answer_form
 from proposals.models import Answer, AuditEntry
 from proposals.services.answers import answers_by_question, missing_required_answers, save_answers
 from proposals.services.transition import transition_proposal

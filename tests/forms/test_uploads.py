@@ -3,7 +3,15 @@ from django.core.exceptions import ValidationError
 
 from forms.uploads import MB, accept_attribute, validate_upload
 from tests.forms.samples import (
-    PDF, image, ooxml, ooxml_unpacking_to, pdf_with, pdf_with_object_stream, pdf_with_stream, plain_zip, upload,
+    PDF,
+    image,
+    ooxml,
+    ooxml_unpacking_to,
+    pdf_with,
+    pdf_with_object_stream,
+    pdf_with_stream,
+    plain_zip,
+    upload,
 )
 
 pytestmark = pytest.mark.usefixtures("english")

@@ -4,6 +4,7 @@ from decimal import Decimal as D
 
 import pytest
 
+from funding.models import CommissionRule
 from funding.services.commission_formulas import (
     FORMULA_VERSION,
     commission_for,
@@ -14,7 +15,6 @@ from funding.services.commission_formulas import (
     split_equally,
     stage_shares,
 )
-from funding.models import CommissionRule
 
 pytestmark = pytest.mark.usefixtures("english")
 

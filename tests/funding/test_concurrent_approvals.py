@@ -4,12 +4,12 @@ from decimal import Decimal
 
 from django.utils import translation
 
+from core.errors import InvalidInput
 from funding.models import LedgerEntry
 from funding.selectors import fund_balance
 from proposals.enums import ProposalStatus as S
-from core.errors import InvalidInput
-from tests.factories import FundFactory, UserFactory
 from tests.concurrency import POSTGRES_ONLY, race
+from tests.factories import FundFactory, UserFactory
 from tests.helpers import World
 from workflows import services
 

@@ -7,11 +7,11 @@ import pytest
 from django.utils import timezone, translation
 
 from accounts.enums import Role
-from funding.services.eligibility import Result, evaluate, record_eligibility_facts
+from core.errors import InvalidInput, NotPermitted
 from funding.enums import EligibilityKind as K, Instrument
 from funding.models import EligibilityFacts, EligibilityRule, FundingApproval, FundingDecision, LedgerEntry
+from funding.services.eligibility import Result, evaluate, record_eligibility_facts
 from proposals.enums import ProposalStatus as S
-from core.errors import InvalidInput, NotPermitted
 from proposals.models import AuditEntry
 from tests.factories import FundFactory, ProposalFactory, UserFactory
 from tests.helpers import World

@@ -7,11 +7,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.enums import Role
+from core.errors import InvalidInput, NotPermitted
 from funding.enums import ApprovalDecision, Instrument, LedgerKind
 from funding.models import Fund, FundingApproval, FundingDecision, LedgerEntry
 from funding.selectors import pending_approval
 from proposals.enums import ProposalStatus as S
-from core.errors import InvalidInput, NotPermitted
 from proposals.models import AuditEntry
 from tests.factories import ConflictFactory, FundFactory, UserFactory
 from tests.helpers import World

@@ -5,13 +5,24 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
+from core.errors import InvalidInput
 from incubation.enums import AgreementStatus, TrancheGate
 from incubation.models import Agreement, Kpi, Milestone
 from incubation.services.agreement import save_tranches
-from core.errors import InvalidInput
 from tests.incubation.agreement_support import (
-    audit_actions, budget_data, budget_state, days, formset_data, incubating, kpi_state, login, messages_of,
-    milestone_state, tranche_data, tranche_state, url,
+    audit_actions,
+    budget_data,
+    budget_state,
+    days,
+    formset_data,
+    incubating,
+    kpi_state,
+    login,
+    messages_of,
+    milestone_state,
+    tranche_data,
+    tranche_state,
+    url,
 )
 
 pytestmark = pytest.mark.django_db

@@ -105,8 +105,8 @@ def test_manager_records_kpi_actual_values(client, running):
 def test_progress_notes_cannot_accept_a_milestone_behind_the_acceptance_step(running):
     from django.utils import translation
 
-    from incubation.services import record_progress
     from core.errors import InvalidInput
+    from incubation.services import record_progress
 
     world, project, milestone = running
 

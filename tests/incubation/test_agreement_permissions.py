@@ -9,8 +9,17 @@ from incubation.models import Agreement, Milestone, TechManagerAssignment
 from tests.factories import UserFactory
 from tests.forms.samples import PDF, upload
 from tests.incubation.agreement_support import (
-    audit_actions, budget_data, budget_state, incubating, login, milestone_state, releases, team, tranche_data,
-    tranche_state, url,
+    audit_actions,
+    budget_data,
+    budget_state,
+    incubating,
+    login,
+    milestone_state,
+    releases,
+    team,
+    tranche_data,
+    tranche_state,
+    url,
 )
 
 pytestmark = pytest.mark.django_db

@@ -6,15 +6,22 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone, translation
 
+from core.errors import InvalidInput
 from incubation.enums import AgreementStatus
 from incubation.models import Agreement
 from incubation.services.agreement import issue_agreement
 from incubation.signals import agreement_issued
-from core.errors import InvalidInput
 from tests.factories import UserFactory
 from tests.forms.samples import PDF, pdf_with, upload
 from tests.incubation.agreement_support import (
-    audit_actions, budget_data, days, incubating, login, messages_of, team, url,
+    audit_actions,
+    budget_data,
+    days,
+    incubating,
+    login,
+    messages_of,
+    team,
+    url,
 )
 
 pytestmark = pytest.mark.django_db

@@ -9,10 +9,10 @@ from django.core import mail
 from django.urls import reverse
 
 from accounts.enums import Role
+from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from incubation.enums import ChangeKind, ChangeStatus
 from incubation.models import Agreement, BudgetLine, ChangeRequest, Project
 from incubation.services.changes import add_months, decide_change, request_change, withdraw_change
-from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from tests.factories import UserFactory
 from tests.incubation.lifecycle_support import LifecycleWorld, audit_rows, client_for, team_of
 

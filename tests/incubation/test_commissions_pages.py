@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 
 from accounts.enums import Role
-from funding.services.commission_formulas import describe
 from funding.enums import CommissionEntryKind
 from funding.models import CommissionEntry, CommissionRule
+from funding.services.commission_formulas import describe
 from incubation.services.commissions import record_commission_payment
 from incubation.services.outcomes import record_contract
 from tests.factories import FundFactory, UserFactory

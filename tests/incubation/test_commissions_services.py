@@ -5,9 +5,10 @@ from decimal import Decimal
 import pytest
 
 from accounts.enums import Role
-from funding.services.commission_formulas import FORMULA_VERSION
+from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from funding.enums import CommissionEntryKind
 from funding.models import CommissionEntry, CommissionRule
+from funding.services.commission_formulas import FORMULA_VERSION
 from incubation.models import TechManagerAssignment
 from incubation.services import close_project
 from incubation.services.commissions import (
@@ -20,7 +21,6 @@ from incubation.services.commissions import (
     save_commission_rule,
 )
 from incubation.services.outcomes import record_contract, record_financing_round
-from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from proposals.models import AuditEntry
 from tests.factories import UserFactory
 from tests.incubation.outcomes_support import contract_data, round_data, rule, tech_managers

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
+from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from funding.selectors import proposal_position
 from incubation.enums import SettlementKind
 from incubation.models import FinancingRound, Settlement
@@ -16,7 +17,6 @@ from incubation.services.conversion import (
 )
 from incubation.services.outcomes import record_financing_round
 from incubation.signals import settlement_recorded
-from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from proposals.models import AuditEntry
 from tests.helpers import World
 from tests.incubation.outcomes_support import big_world, days, invest_first, round_data

@@ -68,7 +68,7 @@ def test_closed_projects_leave_the_queue(client):
 def test_queue_query_count_does_not_grow_with_projects(client, django_assert_num_queries, count):
     worlds = [signed() for _ in range(count)]
     world = worlds[0][0]
-    for w, project, agreement in worlds:
+    for w, project, _agreement in worlds:
         pass_midterm(w, project)
     login(client, world.fund_manager)
 

@@ -2,7 +2,6 @@
 
 from decimal import Decimal
 
-
 from funding.enums import LedgerKind
 from funding.models import LedgerEntry
 from incubation.enums import TrancheStatus

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from core.errors import InvalidInput
 from funding.enums import LedgerKind
 from funding.models import LedgerEntry
 from funding.selectors import proposal_position
@@ -12,10 +13,18 @@ from incubation.enums import MilestoneStatus, TrancheGate, TrancheStatus
 from incubation.models import Milestone, Tranche
 from incubation.services.agreement import save_tranches
 from incubation.services.money import gate_status, release_tranche
-from core.errors import InvalidInput
 from proposals.models import AuditEntry
 from tests.incubation.agreement_support import (
-    accept, audit_actions, incubating, login, messages_of, pass_midterm, progressed, releases, signed, url,
+    accept,
+    audit_actions,
+    incubating,
+    login,
+    messages_of,
+    pass_midterm,
+    progressed,
+    releases,
+    signed,
+    url,
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -206,8 +215,8 @@ def test_gate_status_reads_prefetched_checks_without_queries(django_assert_num_q
 
 
 def test_terminated_project_tranches_cannot_be_released():
-    from incubation.services import close_project
     from core.errors import IllegalTransition
+    from incubation.services import close_project
 
     world, project, agreement = signed()
     close_project(project=project, actor=world.incubator, outcome="terminated", note="中期检查不合格")

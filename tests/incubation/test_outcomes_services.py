@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 
 from accounts.enums import Role
+from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from incubation.enums import PatentStatus
 from incubation.models import AnnualFigure, Company, FinancingRound, Patent, TechContract
 from incubation.services import close_project
@@ -18,7 +19,6 @@ from incubation.services.outcomes import (
     record_financing_round,
     record_patent,
 )
-from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from proposals.models import AuditEntry
 from tests.factories import UserFactory
 from tests.incubation.outcomes_support import VALID_CREDIT_CODE, contract_data, days, round_data, tech_managers

@@ -3,10 +3,10 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from core.errors import ConcurrentChange
 from incubation.enums import MilestoneStatus, ProjectStatus
 from incubation.models import Milestone, ProgressNote, Project
 from incubation.services import close_project, record_progress
-from core.errors import ConcurrentChange
 from proposals.models import AuditEntry
 from tests.factories import ProposalFactory, UserFactory
 

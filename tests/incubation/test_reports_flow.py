@@ -8,10 +8,10 @@ from django.core import mail
 from django.urls import reverse
 
 from accounts.enums import Role
+from core.errors import InvalidInput, NotPermitted
 from incubation.enums import ReportStatus
 from incubation.models import ProgressReport
 from incubation.services import reports
-from core.errors import InvalidInput, NotPermitted
 from proposals.models import AuditEntry
 from tests.factories import UserFactory
 from tests.forms.samples import PDF, upload

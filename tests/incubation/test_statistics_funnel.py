@@ -11,8 +11,8 @@ from django.utils import timezone, translation
 from funding.services.ledger import record_release
 from incubation.enums import ProjectStatus
 from incubation.models import Company, FinancingRound, Project, TechContract
-from incubation.services import close_project
 from incubation.selectors.statistics import funnel
+from incubation.services import close_project
 from proposals.enums import Field, ProposalStatus as S, Transition
 from proposals.models import Proposal
 from proposals.services.transition import transition_proposal

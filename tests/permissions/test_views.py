@@ -1,8 +1,8 @@
 """Who may open which page: every view × every role, then the confidentiality rules."""
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import pytest
 from django.urls import reverse

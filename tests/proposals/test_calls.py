@@ -1,5 +1,6 @@
-import pytest
 from decimal import Decimal
+
+import pytest
 
 from accounts.enums import Role
 from proposals.models import Call

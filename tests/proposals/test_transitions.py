@@ -5,8 +5,8 @@ import pytest
 from django_fsm import has_transition_perm
 
 from accounts.enums import Role
-from proposals.enums import ProposalStatus as S, Transition
 from core.errors import IllegalTransition, NotPermitted
+from proposals.enums import ProposalStatus as S, Transition
 from proposals.models import AuditEntry, Proposal
 from proposals.services.transition import SYSTEM_TRANSITIONS, transition_proposal
 from tests.factories import ProposalFactory, UserFactory

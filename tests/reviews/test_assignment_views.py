@@ -6,11 +6,11 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.enums import Role
-from reviews.views.assignment import diagnostic_sentences
 from reviews.enums import AssignmentRunStatus
 from reviews.models import AssignmentRun, Review
 from reviews.services.assignment import record_conflict
 from reviews.services.auto_assign import propose_assignment
+from reviews.views.assignment import diagnostic_sentences
 from tests.factories import CallFactory, UserFactory
 from tests.reviews.assignment_support import AI, BATTERY, GRAPHENE, AssignmentWorld
 

@@ -10,7 +10,12 @@ from reviews.enums import ConflictSource, RelationKind
 from reviews.models import Conflict
 from reviews.services.assignment import record_conflict
 from reviews.services.conflicts import (
-    detect_conflicts, detect_for_call, detect_for_expert, same_institution, same_person, team_members,
+    detect_conflicts,
+    detect_for_call,
+    detect_for_expert,
+    same_institution,
+    same_person,
+    team_members,
 )
 from reviews.services.pool import update_profile
 from tests.factories import OrganisationFactory, ProposalFactory, UserFactory

@@ -4,8 +4,8 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from forms.enums import QuestionKind
 from core.errors import InvalidInput
+from forms.enums import QuestionKind
 from proposals.models import Answer, ExpertAvoidance
 from reviews.enums import ConflictSource, RelationKind
 from reviews.models import Conflict, ExpertProfile

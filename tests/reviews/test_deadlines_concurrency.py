@@ -4,8 +4,8 @@ import datetime as dt
 
 from django.core import mail
 
-from proposals.enums import ProposalStatus as S
 from core.errors import DomainError
+from proposals.enums import ProposalStatus as S
 from reviews.models import NoticeEntry, ReviewReminder
 from reviews.services.deadlines import send_due_reminders
 from reviews.services.notice import close_due_notices

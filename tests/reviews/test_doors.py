@@ -17,15 +17,34 @@ from proposals.enums import ProposalStatus as S
 from proposals.models import AuditEntry
 from proposals.selectors import history
 from reviews.enums import (
-    AssignmentRunStatus, AssignmentRunTransition, CandidateRole, NoticeStatus, NoticeTransition, ObjectionStatus,
-    ObjectionTransition, PanelOutcome, ReviewStatus, ReviewTransition,
+    AssignmentRunStatus,
+    AssignmentRunTransition,
+    CandidateRole,
+    NoticeStatus,
+    NoticeTransition,
+    ObjectionStatus,
+    ObjectionTransition,
+    PanelOutcome,
+    ReviewStatus,
+    ReviewTransition,
 )
 from reviews.models import (
-    AssignmentCandidate, AssignmentRun, NoticeEntry, Objection, PanelDecision, PanelRecommendation, PublicNotice,
-    RankingAdjustment, Review, ReviewReminder,
+    AssignmentCandidate,
+    AssignmentRun,
+    NoticeEntry,
+    Objection,
+    PanelDecision,
+    PanelRecommendation,
+    PublicNotice,
+    RankingAdjustment,
+    Review,
+    ReviewReminder,
 )
 from reviews.services.states import (
-    transition_assignment_run, transition_notice, transition_objection, transition_review,
+    transition_assignment_run,
+    transition_notice,
+    transition_objection,
+    transition_review,
 )
 from reviews.signals import objection_upheld
 from tests.factories import CallFactory, ProposalFactory, UserFactory

@@ -10,8 +10,8 @@ from django.utils import timezone, translation
 from viewflow.workflow.status import STATUS
 
 from accounts.enums import Role
-from proposals.enums import ProposalStatus as S
 from core.errors import IllegalTransition, InvalidInput, NotPermitted
+from proposals.enums import ProposalStatus as S
 from proposals.models import AuditEntry
 from reviews.enums import NoticeStatus, ObjectionStatus
 from reviews.models import NoticeEntry, Objection, PublicNotice

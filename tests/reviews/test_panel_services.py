@@ -6,8 +6,8 @@ import pytest
 from django.utils import translation
 
 from accounts.enums import Role
-from proposals.enums import ProposalStatus as S
 from core.errors import IllegalTransition, InvalidInput, NotPermitted
+from proposals.enums import ProposalStatus as S
 from proposals.models import AuditEntry
 from reviews.models import Conflict, PanelDecision, PanelRecommendation, RankingAdjustment
 from reviews.services.panel import record_panel_recommendation, reorder_ranking

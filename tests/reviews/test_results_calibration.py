@@ -4,7 +4,6 @@ to the reviews and the proposals as documented."""
 import random
 from decimal import Decimal
 
-
 from reviews.services import aggregation
 from reviews.services.results import CallSettings, CriterionRow, ProposalRow, ReviewRow, call_results, compute_results
 from tests.factories import ConflictFactory

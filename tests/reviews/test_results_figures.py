@@ -9,7 +9,14 @@ from django.utils import translation
 
 from reviews.services import aggregation
 from reviews.services.results import (
-    METHODS, CallSettings, CriterionRow, ProposalRow, ReviewRow, call_results, compute_results, proposal_results,
+    METHODS,
+    CallSettings,
+    CriterionRow,
+    ProposalRow,
+    ReviewRow,
+    call_results,
+    compute_results,
+    proposal_results,
 )
 from tests.factories import ConflictFactory
 from tests.reviews.results_support import PanelWorld

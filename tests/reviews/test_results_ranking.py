@@ -7,11 +7,17 @@ import pytest
 from django.utils import translation
 
 from reviews.services.results import (
-    CallSettings, CriterionRow, ProposalRow, ReviewRow, apply_chair_order, compute_results, tie_break_rules,
+    CallSettings,
+    CriterionRow,
+    ProposalRow,
+    ReviewRow,
+    apply_chair_order,
+    compute_results,
+    tie_break_rules,
 )
 
 D = Decimal
-T0 = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.timezone.utc)
+T0 = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
 CRITERIA = [CriterionRow(1, "Overall", D("50"), D("100"), D("60")), CriterionRow(2, "Team", D("50"), D("100"), D("60"))]
 
 

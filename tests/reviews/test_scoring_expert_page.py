@@ -62,7 +62,7 @@ def test_open_tasks_are_sorted_by_deadline_in_the_calls_time_zone_and_marked_ove
 def test_the_deadline_is_converted_to_the_calls_time_zone():
     world = World(experts=1, call=CallFactory(time_zone="America/New_York"))
     proposal = world.assigned()
-    Review.objects.filter(proposal=proposal).update(deadline=dt.datetime(2030, 1, 15, 12, 0, tzinfo=dt.timezone.utc))
+    Review.objects.filter(proposal=proposal).update(deadline=dt.datetime(2030, 1, 15, 12, 0, tzinfo=dt.UTC))
     html = english_page(world.experts[0])
     assert rows(html, "To score")[0][2] == ["2030-01-15", "07:00", "America/New_York"]
 

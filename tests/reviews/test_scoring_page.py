@@ -16,7 +16,15 @@ from reviews.services.rubric import even_bands, save_rubric_bands
 from tests.e2e.html import page_form
 from tests.factories import UserFactory
 from tests.reviews.scoring_support import (
-    APPLICANT_NAME, APPLICANT_ORG, EXPERT_NAMES, INSTITUTION, TEAM, assigned_proposal, scoring_world, signed_in, snapshot,
+    APPLICANT_NAME,
+    APPLICANT_ORG,
+    EXPERT_NAMES,
+    INSTITUTION,
+    TEAM,
+    assigned_proposal,
+    scoring_world,
+    signed_in,
+    snapshot,
 )
 from workflows import services
 
@@ -78,7 +86,7 @@ def test_the_veto_and_its_reason_appear_when_the_call_allows_a_veto():
 def test_the_deadline_is_shown_in_the_calls_time_zone():
     world = scoring_world(time_zone="America/New_York")
     proposal, reviews = assigned_proposal(world)
-    reviews[0].deadline = dt.datetime(2030, 1, 15, 12, 0, tzinfo=dt.timezone.utc)
+    reviews[0].deadline = dt.datetime(2030, 1, 15, 12, 0, tzinfo=dt.UTC)
     reviews[0].save(update_fields=["deadline"])
     with translation.override("en"):
         html = english(signed_in(reviews[0].expert)).get(url(reviews[0])).content.decode()

@@ -2,13 +2,12 @@
 
 from decimal import Decimal
 
-
+from core.errors import InvalidInput
 from funding.models import LedgerEntry
 from funding.selectors import fund_balance
 from proposals.enums import ProposalStatus as S
-from core.errors import InvalidInput
-from tests.factories import FundFactory
 from tests.concurrency import POSTGRES_ONLY, race
+from tests.factories import FundFactory
 from tests.helpers import World
 from workflows import services
 
@@ -49,6 +48,7 @@ def test_experts_finishing_at_the_same_moment_join_exactly_once():
     proposal.refresh_from_db()
     assert proposal.status == S.PANEL
     from viewflow.workflow.models import Task
+
     from workflows.flows import ProposalFlow
 
     assert Task.objects.filter(process_id=proposal.process.pk, flow_task=ProposalFlow.join_reviews).count() == 1

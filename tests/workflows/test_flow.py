@@ -7,8 +7,8 @@ from django.utils import translation
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import PROCESS, STATUS
 
-from proposals.enums import ProposalStatus as S, ScreeningOutcome
 from core.errors import InvalidInput, NotPermitted
+from proposals.enums import ProposalStatus as S, ScreeningOutcome
 from proposals.models import AuditEntry
 from reviews.enums import ReviewStatus
 from tests.helpers import World
