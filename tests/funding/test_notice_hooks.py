@@ -9,14 +9,14 @@ from funding.enums import FundingOutcome
 from funding.models import FundingDecision
 from reviews.selectors.notice import notice_entries
 from tests.factories import FundFactory
-from tests.reviews.notice_support import NoticeWorld
+from tests.helpers import World
 
 pytestmark = pytest.mark.django_db
 
 
 def test_a_notice_entry_carries_only_the_approved_funding_decisions_newest_first():
-    world = NoticeWorld(experts=1)
-    proposal = world.approve()
+    world = World(experts=1)
+    proposal = world.approved()
     notice = world.publish()
     fund = FundFactory()
     declined = FundingDecision.objects.create(proposal=proposal, fund=fund, outcome=FundingOutcome.DECLINED,

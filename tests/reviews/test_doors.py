@@ -48,7 +48,7 @@ from reviews.services.states import (
 )
 from reviews.signals import objection_upheld
 from tests.factories import CallFactory, ProposalFactory, UserFactory
-from tests.reviews.notice_support import NoticeWorld
+from tests.helpers import World
 
 pytestmark = pytest.mark.django_db
 
@@ -336,8 +336,8 @@ def test_an_objection_to_the_whole_list_is_audited_without_a_proposal():
 
 
 def test_upholding_an_objection_that_took_the_entry_off_the_list_signals_the_flow_last():
-    world = NoticeWorld(experts=1)
-    proposal = world.approve()
+    world = World(experts=1)
+    proposal = world.approved()
     notice = world.publish()
     entry = notice.entries.get()
     objection = Objection.objects.create(notice=notice, entry=entry, name="王五", email="wangwu@example.org",
@@ -444,8 +444,8 @@ def test_review_records_of_decisions_and_reminders_are_append_only():
 def test_an_officer_upholding_from_a_stale_page_is_told_it_was_already_resolved_and_nothing_changes():
     from reviews.services.notice import lodge_objection, resolve_objection
 
-    world = NoticeWorld(experts=1)
-    proposal = world.approve()
+    world = World(experts=1)
+    proposal = world.approved()
     notice = world.publish()
     objection = lodge_objection(notice=notice, entry=notice.entries.get(), name="王五", email="wangwu@example.org",
                                 reasons="专利重复")

@@ -9,14 +9,13 @@ from reviews.services.notice import lodge_objection, resolve_objection
 from reviews.services.scoring import save_review
 from tests.concurrency import POSTGRES_ONLY, race
 from tests.helpers import World
-from tests.reviews.notice_support import NoticeWorld
 
 pytestmark = POSTGRES_ONLY
 
 
 def test_two_officers_resolving_one_objection_at_once_resolve_it_once():
-    world = NoticeWorld(experts=1)
-    proposal = world.approve()
+    world = World(experts=1)
+    proposal = world.approved()
     notice = world.publish()
     objection = lodge_objection(notice=notice, entry=notice.entries.get(), name="王五", email="wangwu@example.org",
                                 reasons="专利重复")
