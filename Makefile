@@ -46,6 +46,7 @@ lint: install
 # pytest-xdist: one worker per core; each worker gets its own test database.
 test: install lint
 	$(BIN)/python manage.py makemigrations --check --dry-run -v 1
+	$(BIN)/python manage.py migrate --noinput -v 0
 	$(BIN)/pytest -q -n auto
 
 # Benchmarks: assignment of 2,000 proposals x 5 experts; aggregation of 10,000 reviews; the statistics funnel over 10,000 proposals.
