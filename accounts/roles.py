@@ -6,6 +6,7 @@ queues use to decide who may claim a task.
 """
 
 from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
 
 from accounts.enums import STAFF_ROLES, Role
 
@@ -36,15 +37,30 @@ ROLE_PERMISSIONS = {
 
 
 def ensure_role_groups():
-    for role in Role:
-        group, _ = Group.objects.get_or_create(name=role.value)
-        perms = []
-        for dotted in ROLE_PERMISSIONS.get(role, []):
-            app_label, codename = dotted.split(".")
-            perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
-            if perm is not None:
-                perms.append(perm)
-        group.permissions.add(*perms)
+    """Create every role's group and grant its permissions. Idempotent, in five queries whatever
+    the number of roles (it runs after every app's migrate and whenever a test makes a user)."""
+    names = [role.value for role in Role]
+    existing = set(Group.objects.filter(name__in=names).values_list("name", flat=True))
+    Group.objects.bulk_create([Group(name=name) for name in names if name not in existing], ignore_conflicts=True)
+    group_ids = dict(Group.objects.filter(name__in=names).values_list("name", "pk"))
+    wanted = {role: [tuple(dotted.split(".")) for dotted in ROLE_PERMISSIONS.get(role, [])] for role in Role}
+    keys = {key for pairs in wanted.values() for key in pairs}
+    if not keys:
+        return
+    query = Q()
+    for app_label, codename in keys:
+        query |= Q(content_type__app_label=app_label, codename=codename)
+    permission_ids = {
+        (app_label, codename): pk
+        for pk, app_label, codename in Permission.objects.filter(query).values_list(
+            "pk", "content_type__app_label", "codename")
+    }
+    through = Group.permissions.through
+    through.objects.bulk_create(
+        [through(group_id=group_ids[role.value], permission_id=permission_ids[key])
+         for role, pairs in wanted.items() for key in pairs if key in permission_ids],
+        ignore_conflicts=True,
+    )
 
 
 def role_names(user):
