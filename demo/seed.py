@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.enums import Role
 from accounts.models import Organisation, User
 from accounts.roles import ensure_role_groups, grant_role
+from demo.plain_pdf import one_page_pdf
 from forms.builder import build_answer_form
 from forms.enums import QuestionKind
 from forms.models import FormDefinition, Question
@@ -211,25 +212,8 @@ GOOD_REVIEWS = [
 
 
 def _signed_copy_pdf() -> bytes:
-    """A plain one-page PDF (no scripts, valid cross-reference table) standing in for the scanned signed agreement."""
-    text = b"BT /F1 14 Tf 72 770 Td (Funding agreement - signed copy (pocflow demo)) Tj ET"
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-         b"/Resources << /Font << /F1 5 0 R >> >> >>"),
-        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(text), text),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+    """A plain one-page PDF (no scripts) standing in for the scanned signed agreement."""
+    return one_page_pdf(b"Funding agreement - signed copy (pocflow demo)")
 
 
 class _Story:
