@@ -15,9 +15,7 @@ from accounts.rules import (
     is_program_officer,
     is_technology_manager,
 )
-from incubation.enums import AgreementStatus, ChangeStatus, ProjectStatus, ReportStatus
-from incubation.services.agreement import EDITABLE_STATES
-from incubation.services.reports import TO_WRITE
+from incubation.enums import EDITABLE_STATES, TO_WRITE, AgreementStatus, ChangeStatus, ProjectStatus, ReportStatus
 
 
 @rules.predicate

@@ -133,8 +133,6 @@ def record_signed_copy(*, agreement: Agreement, actor, uploaded_file, signed_on)
 # transaction (any refusal rolls back everything, the reopening included) and audits.
 # Editing an issued agreement puts it back to draft: it must be issued again (a new PDF).
 
-EDITABLE_STATES = (AgreementStatus.DRAFT, AgreementStatus.ISSUED)
-
 
 def _open_for_editing(agreement: Agreement, actor) -> Agreement:
     """Lock the agreement for a section edit (inside the caller's transaction); an issued one is
@@ -395,49 +393,3 @@ def record_kpi_actuals(*, project, actor, actuals: dict) -> list[Kpi]:
 
 # ---------------------------------------------------------------------------------------------
 # Reads for the agreement page, the card and the disbursement queue
-
-def tranche_queue(*, fund=None):
-    """Tranches not yet paid of open projects (and the retained tranche of graduated ones), with
-    everything `gate_status` reads loaded up front: the gate status costs no query per row."""
-    from django.db.models import Prefetch, Q
-
-    from incubation.enums import ProjectStatus
-    from incubation.models import Acceptance, MidtermCheck
-
-    queryset = (
-        Tranche.objects.filter(status=TrancheStatus.PLANNED)
-        .filter(Q(agreement__project__status__in=[ProjectStatus.ACTIVE, ProjectStatus.RECTIFICATION])
-                | Q(agreement__project__status=ProjectStatus.GRADUATED, gate=TrancheGate.ACCEPTANCE))
-        .select_related("agreement__project__proposal__call__fund", "milestone")
-        .prefetch_related(Prefetch("agreement__project__midterm_checks", queryset=MidtermCheck.objects.order_by()),
-                          Prefetch("agreement__project__acceptances", queryset=Acceptance.objects.order_by()))
-        .order_by("agreement__project__started_at", "agreement__project__pk", "order")
-    )
-    if fund is not None:
-        queryset = queryset.filter(agreement__project__proposal__call__fund=fund)
-    return queryset
-
-
-def tranches_of(*, agreement):
-    """The agreement's tranches for its page, with what gate_status and the table read."""
-    from django.db.models import Prefetch
-
-    from incubation.models import Acceptance, MidtermCheck
-
-    return (Tranche.objects.filter(agreement=agreement)
-            .select_related("agreement__project", "milestone", "released_by", "ledger_entry")
-            .prefetch_related(Prefetch("agreement__project__midterm_checks", queryset=MidtermCheck.objects.order_by()),
-                              Prefetch("agreement__project__acceptances", queryset=Acceptance.objects.order_by()))
-            .order_by("order"))
-
-
-def milestones_for_page(*, project):
-    return Milestone.objects.filter(project=project).select_related("accepted_by").order_by("due_date", "pk")
-
-
-def kpis_of(*, project):
-    return Kpi.objects.filter(project=project).select_related("milestone").order_by("due_date", "pk")
-
-
-def budget_of(*, agreement):
-    return BudgetLine.objects.filter(agreement=agreement).order_by("category")

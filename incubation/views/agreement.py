@@ -35,11 +35,17 @@ from incubation.selectors.agreement import (
     agreement_of,
     agreement_with_details,
     budget_balance,
+    budget_of,
+    gate_status,
+    kpis_of,
+    milestones_for_page,
     tranche_counts,
+    tranche_queue,
     tranche_with_agreement,
+    tranches_of,
 )
 from incubation.services import agreement as service
-from incubation.services.money import gate_status, release_tranche
+from incubation.services.money import release_tranche
 
 PAGE = "incubation/agreement/page.html"
 QUEUE = "incubation/agreement/queue.html"
@@ -87,10 +93,10 @@ def _tranche_formset(tranches, milestones, data=None):
 def _page_context(request, agreement, **bound) -> dict:
     user = request.user
     project = agreement.project
-    milestones = list(service.milestones_for_page(project=project))
-    kpis = list(service.kpis_of(project=project))
-    lines = list(service.budget_of(agreement=agreement))
-    tranches = list(service.tranches_of(agreement=agreement))
+    milestones = list(milestones_for_page(project=project))
+    kpis = list(kpis_of(project=project))
+    lines = list(budget_of(agreement=agreement))
+    tranches = list(tranches_of(agreement=agreement))
     can_manage = user.has_perm("incubation.manage_project", project)
     can_release = user.has_perm("incubation.release_tranche", project)
     budget_forms = bound.get("budget") or _budget_formset(agreement, lines)
@@ -181,7 +187,7 @@ def save_terms(request, pk):
 def save_milestones(request, pk):
     agreement = _agreement_of(pk)
     require_perm(request.user, "incubation.manage_project", agreement.project)
-    milestones = list(service.milestones_for_page(project=agreement.project))
+    milestones = list(milestones_for_page(project=agreement.project))
     formsets = _milestone_formsets(agreement, milestones, [], request.POST)
     if not all(f.is_valid() for f in formsets):
         return _refused(request, agreement, milestones=formsets)
@@ -213,7 +219,7 @@ def save_budget(request, pk):
 def save_tranches(request, pk):
     agreement = _agreement_of(pk)
     require_perm(request.user, "incubation.manage_project", agreement.project)
-    milestones = list(service.milestones_for_page(project=agreement.project))
+    milestones = list(milestones_for_page(project=agreement.project))
     formset = _tranche_formset([], milestones, request.POST)
     if not formset.is_valid():
         return _refused(request, agreement, tranches=formset)
@@ -286,7 +292,7 @@ def accept_milestone(request, pk, milestone_pk):
 def kpi_actuals(request, pk):
     agreement = _agreement_of(pk)
     require_perm(request.user, "incubation.manage_project", agreement.project)
-    form = KpiActualsForm(request.POST, kpis=service.kpis_of(project=agreement.project), prefix="actuals")
+    form = KpiActualsForm(request.POST, kpis=kpis_of(project=agreement.project), prefix="actuals")
     if not form.is_valid():
         return _refused(request, agreement, actuals=form)
     try:
@@ -302,7 +308,7 @@ def kpi_actuals(request, pk):
 def _queue_context(request, filters, **bound) -> dict:
     fund = filters.cleaned_data.get("fund") if filters.is_valid() else None
     ready, waiting = [], []
-    for tranche in service.tranche_queue(fund=fund):
+    for tranche in tranche_queue(fund=fund):
         met, why = gate_status(tranche)
         if met:
             form = bound.get(f"release-{tranche.pk}") or ReleaseForm(prefix=f"release-{tranche.pk}",

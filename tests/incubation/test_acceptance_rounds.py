@@ -14,7 +14,7 @@ from incubation.enums import AcceptanceOutcome as A, ProjectStatus, TrancheGate,
 from incubation.models import Acceptance, Kpi, Tranche
 from incubation.services.acceptance import flag_overdue_rectifications, record_acceptance
 from incubation.services.midterm import record_midterm_check
-from incubation.services.money import gate_status
+from incubation.selectors.agreement import gate_status
 from incubation.signals import acceptance_recorded
 from core.errors import IllegalTransition, InvalidInput
 from tests.factories import UserFactory

@@ -12,7 +12,7 @@ from funding.models import LedgerEntry
 from incubation.enums import MidtermOutcome, ProjectStatus, TrancheGate, TrancheStatus
 from incubation.models import MidtermCheck, Tranche
 from incubation.services.midterm import record_midterm_check
-from incubation.services.money import gate_status
+from incubation.selectors.agreement import gate_status
 from core.errors import IllegalTransition, InvalidInput
 from tests.factories import UserFactory
 from tests.incubation.lifecycle_support import LifecycleWorld, audit_rows, client_for, returns_of, team_of
