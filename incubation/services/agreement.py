@@ -16,6 +16,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.rules import is_incubation_manager
 from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from core.numbers import money
 from forms.enums import FileType
@@ -23,6 +24,7 @@ from forms.uploads import MB, validate_upload
 from funding.enums import DeadlineAction, Instrument
 from incubation.enums import AgreementStatus, BudgetCategory, MilestoneStatus, TrancheGate, TrancheStatus
 from incubation.models import Agreement, BudgetLine, Kpi, Milestone, Tranche
+from incubation.services.projects import split_amount
 from incubation.services.transitions import transition_agreement, transition_milestone
 from proposals.services.audit import record_audit
 
@@ -72,8 +74,6 @@ def agreement_problems(agreement: Agreement) -> list[str]:
 
 
 def _check_manager(actor):
-    from accounts.rules import is_incubation_manager
-
     if not is_incubation_manager(actor):
         raise NotPermitted()
 
@@ -305,8 +305,6 @@ def save_tranches(*, agreement: Agreement, actor, rows: list[dict]) -> Agreement
     must sum to exactly 100; amounts are split by `split_amount` (the last takes the cent
     remainder). At most one tranche waits for final acceptance; a milestone gate names a
     milestone of this project (other gates ignore the milestone)."""
-    from incubation.services.projects import split_amount
-
     _check_manager(actor)
     if not rows:
         raise InvalidInput(_("Plan at least one tranche."))

@@ -32,6 +32,7 @@ from forms.uploads import MB, validate_upload
 from incubation.enums import TO_WRITE, AgreementStatus, ProjectStatus, ReportStatus
 from incubation.models import ProgressReport, Project
 from incubation.selectors.lifecycle import local_date as _today
+from incubation.services.acceptance import flag_overdue_rectifications
 from incubation.services.transitions import transition_report
 from proposals.services.audit import record_audit
 
@@ -176,8 +177,6 @@ def send_report_reminders(today=None) -> int:
 def sweep(today=None) -> dict:
     """The lifecycle's part of the periodic sweep: request reports, remind teams, and tell managers
     about rectification deadlines that have passed."""
-    from incubation.services.acceptance import flag_overdue_rectifications
-
     today = _today(today)
     return {
         "reports_requested": request_due_reports(today),
