@@ -30,7 +30,12 @@ from incubation.forms.agreement import (
     typed_amounts,
 )
 from incubation.models import Agreement, Milestone
-from incubation.rules import can_edit_agreement, can_upload_signed_copy
+from incubation.rules import (
+    can_accept_milestones,
+    can_edit_agreement,
+    can_record_kpi_actuals,
+    can_upload_signed_copy,
+)
 from incubation.selectors.agreement import (
     agreement_of,
     agreement_with_details,
@@ -115,7 +120,7 @@ def _page_context(request, agreement, **bound) -> dict:
         line.money = _money(line.amount)
     ms_forms, kpi_forms = bound.get("milestones") or _milestone_formsets(agreement, milestones, kpis)
     accept_forms = {}
-    if can_manage and project.is_open:
+    if can_accept_milestones(user, project):
         accept_forms = {m.pk: bound.get(f"accept-{m.pk}") or AcceptMilestoneForm(prefix=f"accept-{m.pk}")
                         for m in milestones if m.status in ACCEPTABLE}
     return {
@@ -142,7 +147,7 @@ def _page_context(request, agreement, **bound) -> dict:
         "tranche_forms": bound.get("tranches") or _tranche_formset(tranches, milestones),
         "signed_form": bound.get("signed") or SignedCopyForm(prefix="signed", initial={"signed_on": timezone.localdate()}),
         "kpi_actuals_form": (bound.get("actuals") or KpiActualsForm(kpis=kpis, prefix="actuals"))
-        if can_manage and project.is_open and kpis else None,
+        if kpis and can_record_kpi_actuals(user, project) else None,
     }
 
 
