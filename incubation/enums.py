@@ -106,3 +106,10 @@ class SettlementKind(models.TextChoices):
     CONVERTED = "converted", _("Converted to equity")
     WRITTEN_OFF = "written_off", _("Written off")
     BOUGHT_BACK = "bought_back", _("Bought back")
+
+
+# Named groups of states.
+# Agreements the fund may still edit (before signature).
+EDITABLE_STATES = (AgreementStatus.DRAFT, AgreementStatus.ISSUED)
+# Reports the team still has to write (and may edit).
+TO_WRITE = (ReportStatus.REQUESTED, ReportStatus.RETURNED)

@@ -13,11 +13,10 @@ from accounts.rules import (
     is_fund_manager,
     is_incubation_manager,
     is_program_officer,
+    is_staff,
     is_technology_manager,
 )
-from incubation.enums import AgreementStatus, ChangeStatus, ProjectStatus, ReportStatus
-from incubation.services.agreement import EDITABLE_STATES
-from incubation.services.reports import TO_WRITE
+from incubation.enums import EDITABLE_STATES, TO_WRITE, AgreementStatus, ChangeStatus, ProjectStatus, ReportStatus
 
 
 @rules.predicate
@@ -37,6 +36,20 @@ def is_assigned_tech_manager(user, project):
 can_view_projects = is_incubation_manager | is_administrator | is_program_officer | is_fund_manager
 can_manage_project = is_incubation_manager
 can_view_project = can_view_projects | is_project_team | is_assigned_tech_manager
+# The "All projects" link on a project's page: any staff member (the list itself asks view_projects).
+can_see_project_list = is_staff
+
+
+@rules.predicate
+def can_accept_milestones(user, project):
+    """May the user accept the project's milestones now? They run the project and it is open."""
+    return user.has_perm("incubation.manage_project", project) and project.is_open
+
+
+@rules.predicate
+def can_record_kpi_actuals(user, project):
+    """May the user record the KPIs' actual values now? They run the project and it is open."""
+    return user.has_perm("incubation.manage_project", project) and project.is_open
 
 
 

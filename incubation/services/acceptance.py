@@ -140,9 +140,3 @@ def flag_overdue_rectifications(today=None) -> int:
                                      "link": reverse("incubation:acceptance", args=[project.pk])})
         flagged += 1
     return flagged
-
-
-# reads
-
-def rounds_of(*, project):
-    return Acceptance.objects.filter(project=project).select_related("decided_by").order_by("round", "pk")

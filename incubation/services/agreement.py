@@ -16,6 +16,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.rules import is_incubation_manager
 from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from core.numbers import money
 from forms.enums import FileType
@@ -23,6 +24,7 @@ from forms.uploads import MB, validate_upload
 from funding.enums import DeadlineAction, Instrument
 from incubation.enums import AgreementStatus, BudgetCategory, MilestoneStatus, TrancheGate, TrancheStatus
 from incubation.models import Agreement, BudgetLine, Kpi, Milestone, Tranche
+from incubation.services.projects import split_amount
 from incubation.services.transitions import transition_agreement, transition_milestone
 from proposals.services.audit import record_audit
 
@@ -72,8 +74,6 @@ def agreement_problems(agreement: Agreement) -> list[str]:
 
 
 def _check_manager(actor):
-    from accounts.rules import is_incubation_manager
-
     if not is_incubation_manager(actor):
         raise NotPermitted()
 
@@ -132,8 +132,6 @@ def record_signed_copy(*, agreement: Agreement, actor, uploaded_file, signed_on)
 # incubation manager and the agreement's state, validates everything before writing, writes in one
 # transaction (any refusal rolls back everything, the reopening included) and audits.
 # Editing an issued agreement puts it back to draft: it must be issued again (a new PDF).
-
-EDITABLE_STATES = (AgreementStatus.DRAFT, AgreementStatus.ISSUED)
 
 
 def _open_for_editing(agreement: Agreement, actor) -> Agreement:
@@ -307,8 +305,6 @@ def save_tranches(*, agreement: Agreement, actor, rows: list[dict]) -> Agreement
     must sum to exactly 100; amounts are split by `split_amount` (the last takes the cent
     remainder). At most one tranche waits for final acceptance; a milestone gate names a
     milestone of this project (other gates ignore the milestone)."""
-    from incubation.services.projects import split_amount
-
     _check_manager(actor)
     if not rows:
         raise InvalidInput(_("Plan at least one tranche."))
@@ -395,49 +391,3 @@ def record_kpi_actuals(*, project, actor, actuals: dict) -> list[Kpi]:
 
 # ---------------------------------------------------------------------------------------------
 # Reads for the agreement page, the card and the disbursement queue
-
-def tranche_queue(*, fund=None):
-    """Tranches not yet paid of open projects (and the retained tranche of graduated ones), with
-    everything `gate_status` reads loaded up front: the gate status costs no query per row."""
-    from django.db.models import Prefetch, Q
-
-    from incubation.enums import ProjectStatus
-    from incubation.models import Acceptance, MidtermCheck
-
-    queryset = (
-        Tranche.objects.filter(status=TrancheStatus.PLANNED)
-        .filter(Q(agreement__project__status__in=[ProjectStatus.ACTIVE, ProjectStatus.RECTIFICATION])
-                | Q(agreement__project__status=ProjectStatus.GRADUATED, gate=TrancheGate.ACCEPTANCE))
-        .select_related("agreement__project__proposal__call__fund", "milestone")
-        .prefetch_related(Prefetch("agreement__project__midterm_checks", queryset=MidtermCheck.objects.order_by()),
-                          Prefetch("agreement__project__acceptances", queryset=Acceptance.objects.order_by()))
-        .order_by("agreement__project__started_at", "agreement__project__pk", "order")
-    )
-    if fund is not None:
-        queryset = queryset.filter(agreement__project__proposal__call__fund=fund)
-    return queryset
-
-
-def tranches_of(*, agreement):
-    """The agreement's tranches for its page, with what gate_status and the table read."""
-    from django.db.models import Prefetch
-
-    from incubation.models import Acceptance, MidtermCheck
-
-    return (Tranche.objects.filter(agreement=agreement)
-            .select_related("agreement__project", "milestone", "released_by", "ledger_entry")
-            .prefetch_related(Prefetch("agreement__project__midterm_checks", queryset=MidtermCheck.objects.order_by()),
-                              Prefetch("agreement__project__acceptances", queryset=Acceptance.objects.order_by()))
-            .order_by("order"))
-
-
-def milestones_for_page(*, project):
-    return Milestone.objects.filter(project=project).select_related("accepted_by").order_by("due_date", "pk")
-
-
-def kpis_of(*, project):
-    return Kpi.objects.filter(project=project).select_related("milestone").order_by("due_date", "pk")
-
-
-def budget_of(*, agreement):
-    return BudgetLine.objects.filter(agreement=agreement).order_by("category")

@@ -16,7 +16,6 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.db.models import Case, IntegerField, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -201,13 +200,3 @@ def withdraw_change(*, change, actor) -> None:
                           proposal=change.project.proposal, note=change.reason,
                           illegal=_("This request has already been decided."),
                           data={"change": change.pk, **_describe(change)})
-
-
-# reads
-
-def changes_of(*, project):
-    """The project's change requests, pending first, then the latest decided."""
-    pending_first = Case(When(status=ChangeStatus.PENDING, then=Value(0)), default=Value(1),
-                         output_field=IntegerField())
-    return (ChangeRequest.objects.filter(project=project).select_related("requested_by", "decided_by")
-            .order_by(pending_first, "-requested_at", "-pk"))

@@ -154,13 +154,3 @@ def accrue_commissions(*, project, source: str, source_id: int, basis_amount: De
 
 
 # payments and balances
-
-
-def assignments_of(*, project):
-    return TechManagerAssignment.objects.filter(project=project).select_related("manager").order_by("stage", "pk")
-
-
-def projects_of_manager(*, manager):
-    """The assignments of one technology manager with their projects (one query)."""
-    return (TechManagerAssignment.objects.filter(manager=manager)
-            .select_related("project__proposal", "project__manager").order_by("-assigned_at", "-pk"))

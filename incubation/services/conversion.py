@@ -39,9 +39,10 @@ from django.utils.translation import gettext as _
 
 from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from funding.enums import DeadlineAction, Instrument
-from funding.selectors import paid_to, proposal_position
+from funding.selectors import proposal_position
 from incubation.enums import SettlementKind
 from incubation.models import Agreement, Project, Settlement
+from incubation.selectors.outcomes import settlement_of
 from incubation.signals import settlement_recorded
 from proposals.services.audit import record_audit
 
@@ -171,15 +172,6 @@ def settle_investment(*, project, actor, action: str, reason: str = "", on: dt.d
 # reads
 
 
-def invest_first_projects():
-    """Every invest-first project with its agreement, settlement and the money paid (`paid_amount`),
-    in one query."""
-    return (Project.objects.filter(agreement__instrument=Instrument.INVEST_FIRST)
-            .select_related("proposal", "agreement", "settlement", "settlement__financing_round")
-            .annotate(paid_amount=paid_to("proposal"))
-            .order_by("agreement__conversion_deadline", "pk"))
-
-
 def conversion_state(project, today: dt.date) -> str:
     """"converted" / "written_off" / "bought_back" / "overdue" (past the deadline, unsettled) / "open"."""
     settlement = settlement_of(project)
@@ -189,12 +181,3 @@ def conversion_state(project, today: dt.date) -> str:
     if deadline is not None and today > deadline:
         return "overdue"
     return "open"
-
-
-def settlement_of(project) -> Settlement | None:
-    """The project's settlement or None (uses the select_related copy when there is one)."""
-    try:
-        return project.settlement
-    except Settlement.DoesNotExist:
-        return None
-

@@ -20,15 +20,10 @@ from accounts.mail import queue_user_mail
 from core.errors import ConcurrentChange, IllegalTransition, InvalidInput, NotPermitted
 from incubation.enums import AgreementStatus, MidtermOutcome
 from incubation.models import MidtermCheck, Project
+from incubation.selectors.lifecycle import latest_check
 from incubation.services.money import return_unpaid
 from incubation.services.transitions import transition_project
 from proposals.services.audit import record_audit
-
-
-def latest_check(*, project) -> MidtermCheck | None:
-    """The effective mid-term check of the project (the latest row), or None."""
-    return (MidtermCheck.objects.filter(project=project).select_related("decided_by")
-            .order_by("-decided_at", "-pk").first())
 
 
 def midterm_problem(*, project, latest) -> str:

@@ -15,56 +15,13 @@ from accounts.rules import is_fund_manager
 from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from funding.services import ledger as funding_services
 from incubation.enums import (
-    AcceptanceOutcome,
-    AgreementStatus,
-    MidtermOutcome,
-    MilestoneStatus,
     ProjectStatus,
     TrancheGate,
     TrancheStatus,
 )
-from incubation.models import Acceptance, MidtermCheck, Tranche
+from incubation.models import Tranche
+from incubation.selectors.agreement import gate_status
 from incubation.services.transitions import cancel_tranches, transition_tranche
-
-
-def _prefetched(project, name) -> bool:
-    return name in getattr(project, "_prefetched_objects_cache", {})
-
-
-def _latest(project, name, key):
-    """The latest of a prefetched relation (lists of many projects read the gates without a query each)."""
-    rows = getattr(project, name).all()
-    return max(rows, key=key) if rows else None
-
-
-def gate_status(tranche) -> tuple[bool, str]:
-    """(met, why not) for a tranche's gate, read from the project's records. When the project's
-    `midterm_checks` / `acceptances` are prefetched (see agreement.tranche_queue) no query is made."""
-    agreement = tranche.agreement
-    project = agreement.project
-    if agreement.status != AgreementStatus.SIGNED:
-        return False, _("The agreement has not been signed yet.")
-    if tranche.gate == TrancheGate.SIGNATURE:
-        return True, ""
-    if tranche.gate == TrancheGate.MILESTONE:
-        milestone = tranche.milestone
-        if milestone is None or milestone.status != MilestoneStatus.ACCEPTED:
-            return False, _("The milestone “%(milestone)s” has not been accepted yet.") % {
-                "milestone": milestone.title if milestone else "—"}
-        return True, ""
-    if tranche.gate == TrancheGate.MIDTERM:
-        check = _latest(project, "midterm_checks", lambda c: (c.decided_at, c.pk)) if _prefetched(project, "midterm_checks") \
-            else MidtermCheck.objects.filter(project=project).order_by("-decided_at", "-pk").first()
-        if check is None or check.outcome not in (MidtermOutcome.CONTINUE, MidtermOutcome.ADJUST):
-            return False, _("The mid-term check has not been passed yet.")
-        return True, ""
-    if tranche.gate == TrancheGate.ACCEPTANCE:
-        latest = _latest(project, "acceptances", lambda a: (a.round, a.pk)) if _prefetched(project, "acceptances") \
-            else Acceptance.objects.filter(project=project).order_by("-round", "-pk").first()
-        if latest is None or latest.outcome != AcceptanceOutcome.PASS:
-            return False, _("Final acceptance has not been passed yet.")
-        return True, ""
-    return False, _("Unknown gate.")
 
 
 def release_tranche(*, tranche, actor, reference: str) -> tuple[Tranche, bool]:

@@ -22,14 +22,13 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from funding.enums import CommissionSource
 from incubation.enums import ContractKind, PatentKind, PatentStatus, ProjectStatus
-from incubation.models import AnnualFigure, Company, FinancingRound, Kpi, Patent, Project, TechContract
+from incubation.models import AnnualFigure, Company, FinancingRound, Patent, Project, TechContract
 from incubation.services import commissions, conversion
 from incubation.services.transitions import transition_patent
 from proposals.services.audit import record_audit
@@ -246,33 +245,3 @@ def record_annual_figure(*, project, actor, year: int, revenue: Decimal, jobs: i
                {"figure": figure.pk, "year": int(year), "revenue": str(figure.revenue), "jobs": figure.jobs,
                 "before": before})
     return figure
-
-
-# reads (for the outcomes page and the project card)
-
-
-def outcome_totals(*, project) -> dict:
-    """Company, financing raised, contract value registered, patents filed and granted (four queries)."""
-    financing = FinancingRound.objects.filter(project=project).aggregate(total=Sum("amount"), rounds=Count("pk"))
-    contracts = TechContract.objects.filter(project=project).aggregate(total=Sum("amount"), contracts=Count("pk"))
-    patents = Patent.objects.filter(project=project).aggregate(
-        filed=Count("pk"), granted=Count("pk", filter=Q(status=PatentStatus.GRANTED)))
-    zero = Decimal("0.00")
-    return {
-        "company": Company.objects.filter(project=project).first(),
-        "financing_total": financing["total"] or zero, "rounds": financing["rounds"],
-        "contract_total": contracts["total"] or zero, "contracts": contracts["contracts"],
-        "patents_filed": patents["filed"], "patents_granted": patents["granted"],
-    }
-
-
-def outcome_records(*, project) -> dict:
-    """Every outcome row of the project, for the outcomes page."""
-    return {
-        "rounds": list(FinancingRound.objects.filter(project=project).select_related("recorded_by", "settlement")
-                       .order_by("closed_on", "pk")),
-        "patents": list(Patent.objects.filter(project=project).order_by("filed_on", "pk")),
-        "contracts": list(TechContract.objects.filter(project=project).order_by("signed_on", "pk")),
-        "figures": list(AnnualFigure.objects.filter(project=project).order_by("year")),
-        "kpis": list(Kpi.objects.filter(project=project).select_related("milestone").order_by("due_date", "pk")),
-    }

@@ -11,6 +11,7 @@ from funding.enums import FundingOutcome
 from funding.models import FundingDecision
 from incubation.enums import MilestoneStatus, ProjectStatus, TrancheGate
 from incubation.models import Agreement, Milestone, ProgressNote, Project, Tranche
+from incubation.services.money import return_unpaid
 from incubation.services.transitions import transition_milestone, transition_project
 from proposals.enums import ProposalStatus
 from proposals.rules import is_incubation_manager
@@ -103,8 +104,6 @@ def record_progress(*, project, author, note: str, milestone=None, milestone_sta
 def close_project(*, project, actor, outcome: str, note: str) -> Project:
     """Close as graduated or terminated, audited. Terminating cancels the planned tranches and
     returns the unpaid commitment to the fund."""
-    from incubation.services.money import return_unpaid
-
     if not is_incubation_manager(actor):
         raise NotPermitted()
     if outcome not in (ProjectStatus.GRADUATED, ProjectStatus.TERMINATED):

@@ -20,7 +20,7 @@ from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import BooleanField, Case, F, Prefetch, Q, Value, When
+from django.db.models import F, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,8 +29,10 @@ from accounts.mail import queue_user_mail
 from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from forms.enums import FileType
 from forms.uploads import MB, validate_upload
-from incubation.enums import AgreementStatus, ProjectStatus, ReportStatus
+from incubation.enums import TO_WRITE, AgreementStatus, ProjectStatus, ReportStatus
 from incubation.models import ProgressReport, Project
+from incubation.selectors.lifecycle import local_date as _today
+from incubation.services.acceptance import flag_overdue_rectifications
 from incubation.services.transitions import transition_report
 from proposals.services.audit import record_audit
 
@@ -44,16 +46,6 @@ ATTACHMENT_TYPES = [FileType.PDF, FileType.DOCX, FileType.XLSX]
 ATTACHMENT_MAX_BYTES = 20 * MB
 
 OPEN_PROJECT_STATES = (ProjectStatus.ACTIVE, ProjectStatus.RECTIFICATION)
-# Reports the team still has to write (and may edit).
-TO_WRITE = (ReportStatus.REQUESTED, ReportStatus.RETURNED)
-
-
-def _today(today) -> dt.date:
-    if today is None:
-        return timezone.localdate()
-    if isinstance(today, dt.datetime):
-        return timezone.localdate(today)
-    return today
 
 
 # quarters
@@ -185,8 +177,6 @@ def send_report_reminders(today=None) -> int:
 def sweep(today=None) -> dict:
     """The lifecycle's part of the periodic sweep: request reports, remind teams, and tell managers
     about rectification deadlines that have passed."""
-    from incubation.services.acceptance import flag_overdue_rectifications
-
     today = _today(today)
     return {
         "reports_requested": request_due_reports(today),
@@ -282,32 +272,3 @@ def review_report(*, report, actor, accept: bool, note: str = "") -> ProgressRep
             queue_user_mail(user=project.proposal.applicant, template="incubation/mail/report_returned",
                             context={**_mail_context(report, project), "note": note})
     return report
-
-
-# reads
-
-def with_flags(queryset, today=None):
-    """Reports annotated with `overdue` (still to write, past due) and `late` (submitted after the due date)."""
-    today = _today(today)
-    return queryset.annotate(
-        overdue=Case(When(status__in=TO_WRITE, due_on__lt=today, then=Value(True)), default=Value(False),
-                     output_field=BooleanField()),
-        late=Case(When(submitted_at__isnull=False, submitted_at__date__gt=F("due_on"), then=Value(True)),
-                  default=Value(False), output_field=BooleanField()),
-    )
-
-
-def reports_overview(*, status: str = "", overdue: bool = False, today=None):
-    """All reports for the managers' list, most urgent first, filtered by status and/or overdue."""
-    today = _today(today)
-    reports = with_flags(ProgressReport.objects.select_related("project", "project__proposal",
-                                                                "project__manager"), today)
-    if status:
-        reports = reports.filter(status=status)
-    if overdue:
-        reports = reports.filter(status__in=TO_WRITE, due_on__lt=today)
-    return reports.order_by("due_on", "pk")
-
-
-def reports_of(*, project, today=None):
-    return with_flags(ProgressReport.objects.filter(project=project), today).order_by("-period_start", "-pk")

@@ -30,16 +30,27 @@ from incubation.forms.agreement import (
     typed_amounts,
 )
 from incubation.models import Agreement, Milestone
-from incubation.rules import can_edit_agreement, can_upload_signed_copy
+from incubation.rules import (
+    can_accept_milestones,
+    can_edit_agreement,
+    can_record_kpi_actuals,
+    can_upload_signed_copy,
+)
 from incubation.selectors.agreement import (
     agreement_of,
     agreement_with_details,
     budget_balance,
+    budget_of,
+    gate_status,
+    kpis_of,
+    milestones_for_page,
     tranche_counts,
+    tranche_queue,
     tranche_with_agreement,
+    tranches_of,
 )
 from incubation.services import agreement as service
-from incubation.services.money import gate_status, release_tranche
+from incubation.services.money import release_tranche
 
 PAGE = "incubation/agreement/page.html"
 QUEUE = "incubation/agreement/queue.html"
@@ -87,10 +98,10 @@ def _tranche_formset(tranches, milestones, data=None):
 def _page_context(request, agreement, **bound) -> dict:
     user = request.user
     project = agreement.project
-    milestones = list(service.milestones_for_page(project=project))
-    kpis = list(service.kpis_of(project=project))
-    lines = list(service.budget_of(agreement=agreement))
-    tranches = list(service.tranches_of(agreement=agreement))
+    milestones = list(milestones_for_page(project=project))
+    kpis = list(kpis_of(project=project))
+    lines = list(budget_of(agreement=agreement))
+    tranches = list(tranches_of(agreement=agreement))
     can_manage = user.has_perm("incubation.manage_project", project)
     can_release = user.has_perm("incubation.release_tranche", project)
     budget_forms = bound.get("budget") or _budget_formset(agreement, lines)
@@ -109,7 +120,7 @@ def _page_context(request, agreement, **bound) -> dict:
         line.money = _money(line.amount)
     ms_forms, kpi_forms = bound.get("milestones") or _milestone_formsets(agreement, milestones, kpis)
     accept_forms = {}
-    if can_manage and project.is_open:
+    if can_accept_milestones(user, project):
         accept_forms = {m.pk: bound.get(f"accept-{m.pk}") or AcceptMilestoneForm(prefix=f"accept-{m.pk}")
                         for m in milestones if m.status in ACCEPTABLE}
     return {
@@ -136,7 +147,7 @@ def _page_context(request, agreement, **bound) -> dict:
         "tranche_forms": bound.get("tranches") or _tranche_formset(tranches, milestones),
         "signed_form": bound.get("signed") or SignedCopyForm(prefix="signed", initial={"signed_on": timezone.localdate()}),
         "kpi_actuals_form": (bound.get("actuals") or KpiActualsForm(kpis=kpis, prefix="actuals"))
-        if can_manage and project.is_open and kpis else None,
+        if kpis and can_record_kpi_actuals(user, project) else None,
     }
 
 
@@ -181,7 +192,7 @@ def save_terms(request, pk):
 def save_milestones(request, pk):
     agreement = _agreement_of(pk)
     require_perm(request.user, "incubation.manage_project", agreement.project)
-    milestones = list(service.milestones_for_page(project=agreement.project))
+    milestones = list(milestones_for_page(project=agreement.project))
     formsets = _milestone_formsets(agreement, milestones, [], request.POST)
     if not all(f.is_valid() for f in formsets):
         return _refused(request, agreement, milestones=formsets)
@@ -213,7 +224,7 @@ def save_budget(request, pk):
 def save_tranches(request, pk):
     agreement = _agreement_of(pk)
     require_perm(request.user, "incubation.manage_project", agreement.project)
-    milestones = list(service.milestones_for_page(project=agreement.project))
+    milestones = list(milestones_for_page(project=agreement.project))
     formset = _tranche_formset([], milestones, request.POST)
     if not formset.is_valid():
         return _refused(request, agreement, tranches=formset)
@@ -286,7 +297,7 @@ def accept_milestone(request, pk, milestone_pk):
 def kpi_actuals(request, pk):
     agreement = _agreement_of(pk)
     require_perm(request.user, "incubation.manage_project", agreement.project)
-    form = KpiActualsForm(request.POST, kpis=service.kpis_of(project=agreement.project), prefix="actuals")
+    form = KpiActualsForm(request.POST, kpis=kpis_of(project=agreement.project), prefix="actuals")
     if not form.is_valid():
         return _refused(request, agreement, actuals=form)
     try:
@@ -302,7 +313,7 @@ def kpi_actuals(request, pk):
 def _queue_context(request, filters, **bound) -> dict:
     fund = filters.cleaned_data.get("fund") if filters.is_valid() else None
     ready, waiting = [], []
-    for tranche in service.tranche_queue(fund=fund):
+    for tranche in tranche_queue(fund=fund):
         met, why = gate_status(tranche)
         if met:
             form = bound.get(f"release-{tranche.pk}") or ReleaseForm(prefix=f"release-{tranche.pk}",

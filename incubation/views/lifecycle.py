@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
 from core.views import render_domain_error, require_perm
-from incubation.enums import AgreementStatus, ChangeStatus, ReportStatus, TrancheGate
+from incubation.enums import TO_WRITE, AgreementStatus, ChangeStatus, ReportStatus, TrancheGate
 from incubation.forms.lifecycle import (
     AcceptanceForm,
     ChangeDecisionForm,
@@ -21,13 +21,19 @@ from incubation.forms.lifecycle import (
     ReportReviewForm,
 )
 from incubation.rules import can_decide_change, can_edit_report, can_request_change, can_review_report
+from incubation.selectors.agreement import gate_status
 from incubation.selectors.lifecycle import (
     budget_lines_of,
     change_with_details,
+    changes_of,
     kpis_with_milestone,
+    latest_check,
     midterm_checks_of,
     project_with_agreement,
     report_with_details,
+    reports_of,
+    reports_overview,
+    rounds_of,
     tranches_at_gate,
 )
 from incubation.selectors.projects import milestones_of
@@ -37,7 +43,6 @@ from incubation.services import (
     midterm as midterm_service,
     reports as report_service,
 )
-from incubation.services.money import gate_status
 
 REPORTS_TEMPLATE = "incubation/lifecycle/reports.html"
 REPORT_TEMPLATE = "incubation/lifecycle/report.html"
@@ -67,11 +72,11 @@ def card_context(request, project) -> dict:
     """Context for incubation/_lifecycle_card.html on the project page (five queries)."""
     user = request.user
     today = timezone.localdate()
-    reports = list(report_service.reports_of(project=project, today=today))
-    to_write = sorted((r for r in reports if r.status in report_service.TO_WRITE), key=lambda r: (r.due_on, r.pk))
-    latest_midterm = midterm_service.latest_check(project=project)
-    changes = list(change_service.changes_of(project=project))
-    rounds = list(acceptance_service.rounds_of(project=project))
+    reports = list(reports_of(project=project, today=today))
+    to_write = sorted((r for r in reports if r.status in TO_WRITE), key=lambda r: (r.due_on, r.pk))
+    latest_midterm = latest_check(project=project)
+    changes = list(changes_of(project=project))
+    rounds = list(rounds_of(project=project))
     can_manage = user.has_perm("incubation.manage_project", project)
     return {"lifecycle": {
         "reports": reports,
@@ -100,7 +105,7 @@ def reports(request):
     status = request.GET.get("status", "")
     status = status if status in ReportStatus.values else ""
     overdue = request.GET.get("overdue") == "1"
-    rows = report_service.reports_overview(status=status, overdue=overdue)
+    rows = reports_overview(status=status, overdue=overdue)
     return render(request, REPORTS_TEMPLATE, {"reports": rows, "status": status, "overdue": overdue,
                                               "statuses": ReportStatus.choices})
 
@@ -173,7 +178,7 @@ def report_attachment(request, pk):
 # mid-term check
 
 def _midterm_context(project, *, form=None):
-    latest = midterm_service.latest_check(project=project)
+    latest = latest_check(project=project)
     return {
         "project": project,
         "checks": midterm_checks_of(project=project),
@@ -282,7 +287,7 @@ def _acceptance_context(project, *, form=None):
     retained = list(tranches_at_gate(project=project, gate=TrancheGate.ACCEPTANCE))
     return {
         "project": project,
-        "rounds": acceptance_service.rounds_of(project=project),
+        "rounds": rounds_of(project=project),
         "kpis": kpis_with_milestone(project=project),
         "milestones": milestones_of(project=project),
         "retained": [(t, gate_status(t)[0]) for t in retained],

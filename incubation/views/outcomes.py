@@ -25,7 +25,17 @@ from incubation.forms.outcomes import (
 )
 from incubation.models import Patent
 from incubation.rules import can_assign_tech_managers, can_record_outcomes
-from incubation.selectors.outcomes import assignment_with_project, commission_balances, company_of
+from incubation.selectors.outcomes import (
+    assignment_with_project,
+    assignments_of,
+    commission_balances,
+    company_of,
+    invest_first_projects,
+    outcome_records,
+    outcome_totals,
+    projects_of_manager,
+    settlement_of,
+)
 from incubation.selectors.projects import project_with_details
 from incubation.services import commissions, conversion, outcomes
 
@@ -46,7 +56,7 @@ def _project(pk):
 
 def _settlement_context(project):
     agreement = conversion.invest_first_agreement(project)
-    settlement = conversion.settlement_of(project) if agreement else None
+    settlement = settlement_of(project) if agreement else None
     return agreement, settlement
 
 
@@ -56,10 +66,10 @@ def card_context(request, project) -> dict:
         return {}
     agreement, settlement = _settlement_context(project)
     return {
-        "outcomes_totals": outcomes.outcome_totals(project=project),
+        "outcomes_totals": outcome_totals(project=project),
         "outcomes_invest_first": agreement,
         "outcomes_settlement": settlement,
-        "outcomes_tech_managers": list(commissions.assignments_of(project=project)),
+        "outcomes_tech_managers": list(assignments_of(project=project)),
     }
 
 
@@ -80,9 +90,9 @@ def _page_context(request, project, **bound) -> dict:
         "can_settle": user.has_perm("incubation.settle_investment", project),
         "forms": forms,
         "grant_form": bound.get("grant") or GrantPatentForm(prefix="grant"),
-        "totals": outcomes.outcome_totals(project=project),
-        **outcomes.outcome_records(project=project),
-        "assignments": list(commissions.assignments_of(project=project)),
+        "totals": outcome_totals(project=project),
+        **outcome_records(project=project),
+        "assignments": list(assignments_of(project=project)),
         "invest_first": agreement,
         "settlement": settlement,
         "converts_next": agreement is not None and settlement is None,
@@ -227,9 +237,9 @@ def conversions(request):
     require_perm(request.user, "incubation.settle_investment")
     today = timezone.localdate()
     rows = []
-    for project in conversion.invest_first_projects():
+    for project in invest_first_projects():
         rows.append({"project": project, "agreement": project.agreement, "paid": project.paid_amount,
-                     "settlement": conversion.settlement_of(project),
+                     "settlement": settlement_of(project),
                      "state": conversion.conversion_state(project, today)})
     return render(request, CONVERSIONS, {
         "overdue": [row for row in rows if row["state"] == "overdue"], "rows": rows, "today": today})
@@ -242,7 +252,7 @@ def tech_home(request):
     require_perm(request.user, "incubation.tech_manager_home")
     user = request.user
     return render(request, TECH_HOME, {
-        "assignments": list(commissions.projects_of_manager(manager=user)),
+        "assignments": list(projects_of_manager(manager=user)),
         "balances": commission_balances(manager=user),
         "totals": commissions.commission_balance(manager=user),
         "entries": list(commissions.ledger_entries(manager=user)),

@@ -5,11 +5,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.roles import is_staff_member
 from core.errors import DomainError
 from core.views import render_domain_error, require_perm
 from incubation.enums import ProjectStatus
 from incubation.forms.projects import CloseProjectForm, ProgressForm
+from incubation.rules import can_see_project_list
 from incubation.selectors.projects import milestones_of, progress_of, project_with_details, projects_overview
 from incubation.services import close_project, record_progress
 from incubation.views import agreement as views_agreement, lifecycle as views_lifecycle, outcomes as views_outcomes
@@ -29,7 +29,7 @@ def _detail_context(request, project, *, progress_form=None, close_form=None):
         "milestones": milestones_of(project=project),
         "notes": progress_of(project=project),
         "can_manage": can_manage,
-        "can_list": is_staff_member(request.user),
+        "can_list": can_see_project_list(request.user),
         "is_active": project.is_open,
         "progress_form": progress_form or ProgressForm(project=project, prefix="progress"),
         "close_form": close_form or CloseProjectForm(prefix="close"),

@@ -13,9 +13,9 @@ from accounts.enums import Role
 from core.errors import IllegalTransition, InvalidInput
 from incubation.enums import AcceptanceOutcome as A, ProjectStatus, TrancheGate, TrancheStatus
 from incubation.models import Acceptance, Kpi, Tranche
+from incubation.selectors.agreement import gate_status
 from incubation.services.acceptance import flag_overdue_rectifications, record_acceptance
 from incubation.services.midterm import record_midterm_check
-from incubation.services.money import gate_status
 from incubation.signals import acceptance_recorded
 from tests.factories import UserFactory
 from tests.incubation.lifecycle_support import LifecycleWorld, audit_rows, client_for, returns_of, team_of

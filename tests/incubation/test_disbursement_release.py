@@ -11,8 +11,9 @@ from funding.models import LedgerEntry
 from funding.selectors import proposal_position
 from incubation.enums import MilestoneStatus, TrancheGate, TrancheStatus
 from incubation.models import Milestone, Tranche
+from incubation.selectors.agreement import gate_status, tranches_of
 from incubation.services.agreement import save_tranches
-from incubation.services.money import gate_status, release_tranche
+from incubation.services.money import release_tranche
 from proposals.models import AuditEntry
 from tests.incubation.agreement_support import (
     accept,
@@ -205,7 +206,6 @@ def test_the_agreement_page_shows_each_tranche_with_its_gate_in_words(client):
 def test_gate_status_reads_prefetched_checks_without_queries(django_assert_num_queries):
     world, project, agreement = signed()
     pass_midterm(world, project)
-    from incubation.services.agreement import tranches_of
 
     tranches = list(tranches_of(agreement=agreement))
     with django_assert_num_queries(0):

@@ -11,8 +11,8 @@ from core.errors import IllegalTransition, InvalidInput
 from funding.models import LedgerEntry
 from incubation.enums import MidtermOutcome, ProjectStatus, TrancheGate, TrancheStatus
 from incubation.models import MidtermCheck, Tranche
+from incubation.selectors.agreement import gate_status
 from incubation.services.midterm import record_midterm_check
-from incubation.services.money import gate_status
 from tests.factories import UserFactory
 from tests.incubation.lifecycle_support import LifecycleWorld, audit_rows, client_for, returns_of, team_of
 

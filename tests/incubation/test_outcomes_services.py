@@ -8,11 +8,11 @@ from accounts.enums import Role
 from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from incubation.enums import PatentStatus
 from incubation.models import AnnualFigure, Company, FinancingRound, Patent, TechContract
+from incubation.selectors.outcomes import outcome_totals
 from incubation.services import close_project
 from incubation.services.outcomes import (
     credit_code_is_valid,
     grant_patent,
-    outcome_totals,
     record_annual_figure,
     record_company,
     record_contract,
