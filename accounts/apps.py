@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _create_role_groups(sender, **kwargs):
+    # reason: accounts.roles imports django.contrib.auth's models, which cannot load while apps.py is imported
     from accounts.roles import ensure_role_groups
 
     ensure_role_groups()

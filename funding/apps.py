@@ -7,7 +7,7 @@ class FundingConfig(AppConfig):
     verbose_name = _("Funding")
 
     def ready(self):
-        # models can be imported only once the app registry is ready
+        # reason: models can be imported only once the app registry is ready
         from funding.notice_hooks import approved_decisions_prefetch
         from reviews.selectors.notice import register_entry_prefetch
 

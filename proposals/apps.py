@@ -7,4 +7,5 @@ class ProposalsConfig(AppConfig):
     verbose_name = _("Proposals")
 
     def ready(self):
+        # reason: the receivers import models, which need the app registry ready
         from proposals import receivers  # noqa: F401

@@ -8,6 +8,7 @@ from accounts.rules import (
     is_incubation_manager,
     is_panel_chair,
     is_program_officer,
+    is_researcher,
     is_staff,
 )
 
@@ -59,14 +60,7 @@ rules.add_perm("proposals.incubate", is_incubation_manager)
 rules.add_perm("proposals.see_files", can_see_applicant_files)
 
 
-@rules.predicate
-def is_researcher_role(user):
-    from accounts.rules import is_researcher
-
-    return is_researcher(user)
-
-
-rules.add_perm("proposals.create_proposal", is_researcher_role)
+rules.add_perm("proposals.create_proposal", is_researcher)
 rules.add_perm("proposals.screen", is_screener)
 rules.add_perm("proposals.decide", is_decider)
 rules.add_perm("proposals.approve", is_funder)

@@ -7,4 +7,5 @@ class ReviewsConfig(AppConfig):
     verbose_name = _("Reviews")
 
     def ready(self):
-        from reviews import receivers  # noqa: F401  (connects the conflict-detection receivers; signals need ready())
+        # reason: the conflict-detection receivers import models, which need the app registry ready
+        from reviews import receivers  # noqa: F401

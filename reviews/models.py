@@ -29,6 +29,7 @@ from reviews.enums import (
     RelationKind,
     ReviewStatus,
 )
+from reviews.services import aggregation
 
 
 def _allowed(predicate):
@@ -271,9 +272,7 @@ class Review(SafeConcurrentTransitionMixin, models.Model):
         scores = list(self.scores.all())
         if not scores:
             return None
-        from reviews.services.aggregation import weighted_total
-
-        return weighted_total([(None if s.not_applicable else s.value, s.criterion.max_score, s.criterion.weight)
+        return aggregation.weighted_total([(None if s.not_applicable else s.value, s.criterion.max_score, s.criterion.weight)
                                for s in scores])
 
 

@@ -10,12 +10,8 @@ path as the expert's own decline: a `replace_expert` task for staff keeps the Jo
 
 import logging
 
-from django.urls import reverse
 from viewflow.workflow.models import Task
 
-from accounts.enums import Role
-from accounts.mail import queue_user_mail
-from accounts.models import User
 from reviews.enums import OPEN_REVIEW_STATES
 from reviews.models import Review
 from reviews.services import deadlines
@@ -24,24 +20,6 @@ from workflows.flows import ProposalFlow
 from workflows.notifications import notify_replacement_needed
 
 logger = logging.getLogger(__name__)
-
-
-def notify_review_overdue(review):
-    """Tell the officer who assigned the review (or every program officer) that it is overdue."""
-    recipients = [review.assigned_by] if review.assigned_by_id else list(User.objects.filter(groups__name=Role.PROGRAM_OFFICER))
-    proposal = review.proposal
-    for user in recipients:
-        queue_user_mail(
-            user=user,
-            template="reviews/mail/review_overdue",
-            context={
-                "reference": proposal.reference or "",
-                "proposal_title": proposal.title,
-                "expert_name": review.expert.display_name,
-                "deadline": deadlines.format_deadline(review.deadline, proposal.call) if review.deadline else "",
-                "link": reverse("workflows:escalate", args=[review.pk]),
-            },
-        )
 
 
 def escalation_task(*, review):

@@ -12,7 +12,7 @@ from reviews.models import Review
 from reviews.services.deadlines import default_deadline, mark_review_escalated
 from workflows.models import ProposalProcess
 from workflows.nodes import MultiSplit
-from workflows.notifications import notify_task_created
+from workflows.notifications import notify_review_overdue, notify_task_created
 from workflows.redirect import TaskRedirectView
 
 
@@ -148,9 +148,6 @@ class ProposalFlow(flow.Flow):
 
     def on_escalated(self, activation):
         """The timer fired: remember which review is overdue, mark it, tell staff."""
-        # reason: workflows.escalation imports this module (ProposalFlow); a top-level import would be circular
-        from workflows.escalation import notify_review_overdue
-
         timer = activation.task.previous.get()
         host = timer.previous.get()
         review = Review.objects.select_related("proposal", "expert").get(pk=host.data["review_id"])

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from proposals.enums import EDITABLE_STATES
 from proposals.models import Call, ExpertAvoidance, Proposal
+from proposals.services.answers import missing_required_answers
 from proposals.services.audit import record_audit
 
 
@@ -58,8 +59,6 @@ def set_avoid_requests(*, proposal: Proposal, actor, rows: list[dict]) -> list[E
 
 def submission_problems(*, proposal: Proposal, at=None) -> list[str]:
     """Why this proposal cannot be submitted now (empty list when it can)."""
-    from proposals.services.answers import missing_required_answers
-
     problems = []
     at = at or timezone.now()
     call = proposal.call
