@@ -7,7 +7,8 @@ from decisions.enums import DocumentKind
 from incubation.models import Project
 from incubation.rules import can_view_project, can_view_projects
 from proposals.rules import can_download_letter
-from reviews.models import Conflict, PanelDecision
+from reviews.models import PanelDecision
+from reviews.selectors.conflicts import conflicted_proposal_ids
 
 
 @rules.predicate
@@ -29,7 +30,7 @@ def has_conflict_in_call(user, call):
     """The user has a conflict of interest on some proposal of the call (回避)."""
     if call is None or not user.is_authenticated:
         return False
-    return Conflict.objects.filter(expert=user, proposal__call=call).exists()
+    return bool(conflicted_proposal_ids(user=user, call=call))
 
 
 # The applicant reads their own anonymised summary once the decision is out; staff always.

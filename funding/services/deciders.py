@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import NotPermitted
 from proposals.rules import is_funder
-from reviews.models import Conflict
+from reviews.selectors.conflicts import is_conflicted
 
 
 def check_may_decide(*, proposal, user) -> None:
@@ -13,5 +13,5 @@ def check_may_decide(*, proposal, user) -> None:
         raise NotPermitted()
     if proposal.applicant_id == user.pk:
         raise NotPermitted(_("You are the applicant of this proposal and cannot decide on its funding."))
-    if Conflict.objects.filter(proposal=proposal, expert=user).exists():
+    if is_conflicted(user=user, proposal=proposal):
         raise NotPermitted(_("You have a conflict of interest on this proposal and cannot decide on its funding."))

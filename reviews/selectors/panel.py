@@ -4,7 +4,7 @@ from django.db.models import Count, Q
 
 from proposals.enums import DECIDED_STATES, ProposalStatus
 from proposals.models import Call, Proposal
-from reviews.models import Conflict, PanelRecommendation, RoadshowCriterion, RoadshowJudge, RoadshowSheet, RoadshowSlot
+from reviews.models import PanelRecommendation, RoadshowCriterion, RoadshowJudge, RoadshowSheet, RoadshowSlot
 
 # panel chair ---------------------------------------------------------------------------------
 
@@ -19,11 +19,6 @@ def calls_for_panel():
         .filter(Q(in_review__gt=0) | Q(in_panel__gt=0) | Q(decided__gt=0))
         .order_by("-opens_at", "pk")
     )
-
-
-def conflicted_proposal_ids(*, user, call) -> set[int]:
-    """Ids of the call's proposals the user has a conflict of interest on (left out of their ranked table)."""
-    return set(Conflict.objects.filter(expert_id=user.pk, proposal__call=call).values_list("proposal_id", flat=True))
 
 
 def proposals_for_panel():

@@ -12,6 +12,7 @@ from proposals.services.audit import record_audit
 from reviews.enums import OPEN_REVIEW_STATES, ConflictSource, ReviewStatus, ReviewTransition
 from reviews.models import Conflict, Review
 from reviews.rules import can_assign_experts
+from reviews.selectors.conflicts import is_conflicted
 from reviews.services.states import transition_review
 from reviews.signals import conflict_recorded
 
@@ -20,7 +21,7 @@ def check_assignable(expert, proposal):
     """Refuse (InvalidInput) an expert who is not one, has a conflict, or already has a review here."""
     if not has_role(expert, Role.EXPERT):
         raise InvalidInput(_("%(name)s is not an expert.") % {"name": expert.display_name})
-    if Conflict.objects.filter(proposal=proposal, expert=expert).exists():
+    if is_conflicted(user=expert, proposal=proposal):
         raise InvalidInput(_("%(name)s has a conflict of interest with this proposal.") % {"name": expert.display_name})
     if Review.objects.filter(proposal=proposal, expert=expert).exists():
         raise InvalidInput(_("%(name)s is already assigned to this proposal.") % {"name": expert.display_name})

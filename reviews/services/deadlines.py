@@ -27,9 +27,12 @@ from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from proposals.enums import ProposalStatus
 from proposals.services.audit import record_audit
 from reviews.enums import OPEN_REVIEW_STATES, ConflictSource, ReviewTransition
-from reviews.models import Conflict, Review, ReviewReminder
+from reviews.models import Review, ReviewReminder
 from reviews.rules import can_assign_experts
+from reviews.selectors.assignment import eligible_experts
+from reviews.selectors.conflicts import is_conflicted
 from reviews.services.assignment import check_assignable
+from reviews.services.auto_assign import next_alternate
 from reviews.services.states import transition_review
 
 logger = logging.getLogger(__name__)
@@ -139,7 +142,7 @@ def extend_review_deadline(*, review, deadline, reason: str, extended_by) -> Rev
         raise InvalidInput(_("Give the reason for the extension."))
     if deadline is None or deadline <= timezone.now():
         raise InvalidInput(_("Choose a new deadline in the future."))
-    if Conflict.objects.filter(proposal_id=review.proposal_id, expert_id=review.expert_id).exists():
+    if is_conflicted(user=review.expert, proposal=review.proposal):
         raise InvalidInput(_("%(name)s has a conflict of interest with this proposal.") % {"name": review.expert.display_name})
     old = review.deadline
     review.deadline = deadline
@@ -164,8 +167,6 @@ def extend_review_deadline(*, review, deadline, reason: str, extended_by) -> Rev
 
 
 def _check_replacement(expert, proposal):
-    from reviews.selectors.assignment import eligible_experts
-
     check_assignable(expert, proposal)
     if not eligible_experts(proposal=proposal).filter(pk=expert.pk).exists():
         raise InvalidInput(_("%(name)s cannot be assigned to this proposal.") % {"name": expert.display_name})
@@ -208,8 +209,6 @@ def decline_for_conflict(*, review, conflict) -> Review:
 
 def suggest_replacement(*, review):
     """The solver's next alternate for the review's proposal, of the replaced expert's type, or None."""
-    from reviews.services.auto_assign import next_alternate
-
     profile = getattr(review.expert, "expert_profile", None)
     return next_alternate(proposal=review.proposal, expert_type=profile.expert_type if profile else None,
                           exclude=(review.expert_id,))
@@ -217,8 +216,6 @@ def suggest_replacement(*, review):
 
 def replacement_choices(*, review) -> tuple:
     """(suggested alternate or None, experts staff may pick): the suggestion first, then every eligible expert."""
-    from reviews.selectors.assignment import eligible_experts
-
     suggested = suggest_replacement(review=review)
     others = [e for e in eligible_experts(proposal=review.proposal).select_related("expert_profile")
               if suggested is None or e.pk != suggested.pk]

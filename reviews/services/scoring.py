@@ -10,7 +10,8 @@ from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from core.numbers import plain
 from proposals.services.audit import record_audit
 from reviews.enums import OPEN_REVIEW_STATES, Confidence, Recommendation, ReviewTransition
-from reviews.models import Conflict, Score
+from reviews.models import Score
+from reviews.selectors.conflicts import is_conflicted
 from reviews.services.states import transition_review
 
 NA = "na"  # the value that marks a criterion as not applicable (missing data, never zero)
@@ -49,7 +50,7 @@ def save_review(*, review, expert, scores: dict, opinion: str, panel_note: str =
     """
     if review.expert_id != expert.pk:
         raise NotPermitted()
-    if Conflict.objects.filter(proposal_id=review.proposal_id, expert_id=expert.pk).exists():
+    if is_conflicted(user=expert, proposal=review.proposal):
         raise NotPermitted(_("You have a conflict of interest with this proposal."))
     if review.status not in OPEN_REVIEW_STATES:
         raise IllegalTransition(_("This review has already been submitted or closed."))

@@ -23,6 +23,7 @@ from reviews.forms.panel import (
     RoadshowSlotForm,
 )
 from reviews.selectors import panel as selectors
+from reviews.selectors.conflicts import conflicted_proposal_ids
 from reviews.services import panel as panel_services, roadshow as roadshow_services
 from reviews.services.results import METHODS, call_results, proposal_results
 
@@ -44,7 +45,7 @@ def calls(request):
 
 def _call_context(request, call, reorder_form=None):
     results = call_results(call)
-    conflicted = selectors.conflicted_proposal_ids(user=request.user, call=call)
+    conflicted = conflicted_proposal_ids(user=request.user, call=call)
     rows = [r for r in results.proposals if r.proposal_id not in conflicted]
     return {
         "call": call, "results": results, "rows": rows, "hidden": len(results.proposals) - len(rows),
