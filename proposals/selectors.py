@@ -1,7 +1,7 @@
 from django.db.models import Q
 from django.utils import timezone
 
-from proposals.models import AuditEntry, Call, Proposal
+from proposals.models import Answer, AuditEntry, Call, Proposal
 
 
 def open_calls(*, at=None):
@@ -11,6 +11,26 @@ def open_calls(*, at=None):
 
 def all_calls():
     return Call.objects.select_related("fund").order_by("-opens_at", "pk")
+
+
+def proposals_for_pages():
+    """Proposals with what every proposal page shows beside them: the call, its fund, the applicant."""
+    return Proposal.objects.select_related("call", "applicant", "call__fund")
+
+
+def proposals_for_editing():
+    """Proposals with the call and its application form, for the edit page."""
+    return Proposal.objects.select_related("call", "call__form")
+
+
+def answers_of(*, proposal):
+    """The proposal's answers in the form's order, each with its question."""
+    return Answer.objects.filter(proposal=proposal).select_related("question").order_by("question__order", "pk")
+
+
+def answer_files():
+    """Answers with their proposal, for the file download (its permission asks about the proposal)."""
+    return Answer.objects.select_related("proposal")
 
 
 def proposals_of(*, applicant):

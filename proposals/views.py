@@ -10,9 +10,19 @@ from core.views import render_domain_error, require_perm
 from forms.builder import build_answer_form
 from proposals.enums import EDITABLE_STATES, WITHDRAWABLE_STATES
 from proposals.forms import ProposalFilterForm, ProposalForm, WithdrawForm, avoid_formset, avoid_rows
-from proposals.models import Answer, Call, Proposal
+from proposals.models import Call, Proposal
 from proposals.rules import is_staff
-from proposals.selectors import all_calls, history, open_calls, proposals_of, staff_proposals
+from proposals.selectors import (
+    all_calls,
+    answer_files,
+    answers_of,
+    history,
+    open_calls,
+    proposals_for_editing,
+    proposals_for_pages,
+    proposals_of,
+    staff_proposals,
+)
 from proposals.services.answers import answers_by_question, save_answers
 from proposals.services.submission import create_proposal, set_avoid_requests, submission_problems, update_proposal
 
@@ -82,7 +92,7 @@ def new(request, call_pk):
 
 @require_http_methods(["GET", "POST"])
 def edit(request, pk):
-    proposal = get_object_or_404(Proposal.objects.select_related("call", "call__form"), pk=pk)
+    proposal = get_object_or_404(proposals_for_editing(), pk=pk)
     require_perm(request.user, "proposals.edit_proposal", proposal)
     if proposal.status not in EDITABLE_STATES:
         messages.error(request, _("A proposal can only be edited while it is a draft or returned for revision."))
@@ -104,9 +114,9 @@ def edit(request, pk):
 
 
 def detail(request, pk):
-    proposal = get_object_or_404(Proposal.objects.select_related("call", "applicant", "call__fund"), pk=pk)
+    proposal = get_object_or_404(proposals_for_pages(), pk=pk)
     require_perm(request.user, "proposals.view_audit", proposal)
-    answers = Answer.objects.filter(proposal=proposal).select_related("question").order_by("question__order", "pk")
+    answers = answers_of(proposal=proposal)
     return render(request, "proposals/detail.html", {
         "proposal": proposal,
         "answers": answers,
@@ -125,7 +135,7 @@ def detail(request, pk):
 
 
 def answer_file(request, pk):
-    answer = get_object_or_404(Answer.objects.select_related("proposal"), pk=pk)
+    answer = get_object_or_404(answer_files(), pk=pk)
     require_perm(request.user, "proposals.see_files", answer.proposal)
     if not answer.file:
         raise Http404

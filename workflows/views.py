@@ -18,8 +18,7 @@ from funding.rules import can_record_eligibility_facts
 from funding.selectors import facts_of, fund_balance, pending_approval
 from funding.services.eligibility import decision_eligibility, record_eligibility_facts
 from proposals.forms import ScreeningForm, WithdrawForm
-from proposals.models import Proposal
-from proposals.selectors import open_calls, proposals_of
+from proposals.selectors import open_calls, proposals_for_pages, proposals_of
 from proposals.services.submission import submission_problems
 from proposals.views import save_edit
 from reviews.enums import OPEN_REVIEW_STATES, ReviewStatus
@@ -40,7 +39,7 @@ from workflows.selectors import inbox, queue
 
 
 def _proposal(pk):
-    return get_object_or_404(Proposal.objects.select_related("call", "applicant", "call__fund"), pk=pk)
+    return get_object_or_404(proposals_for_pages(), pk=pk)
 
 
 def home(request):

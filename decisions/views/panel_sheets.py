@@ -12,13 +12,13 @@ from decisions.pdf import MissingGlyphError
 from decisions.selectors import latest_panel_sheet, panel_sheets
 from decisions.services.review_documents import issue_panel_sheet
 from decisions.views.documents import pdf_attachment
-from proposals.models import Call
+from proposals.selectors import all_calls
 
 
 @require_http_methods(["GET", "POST"])
 def panel_sheet(request, pk):
     """The call's panel score sheet: GET ?lang= downloads the latest, POST generates one."""
-    call = get_object_or_404(Call.objects.select_related("fund"), pk=pk)
+    call = get_object_or_404(all_calls(), pk=pk)
     require_perm(request.user, "decisions.panel_sheet", call)
     data = request.POST if request.method == "POST" else (request.GET if "lang" in request.GET else None)
     form = PanelSheetForm(data, initial={"lang": "en" if request.LANGUAGE_CODE == "en" else "zh-hans"})

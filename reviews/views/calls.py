@@ -11,13 +11,14 @@ from core.views import require_perm
 from forms.formsets import QuestionFormSet
 from proposals.forms import CallForm, ChecklistFormSet
 from proposals.models import Call
+from proposals.selectors import all_calls
 from reviews.forms.calls import CompositionRuleFormSet, CriterionFormSet
 from reviews.selectors.scoring import rubric
 from reviews.services.calls import save_call
 
 
 def call_detail(request, pk):
-    call = get_object_or_404(Call.objects.select_related("fund"), pk=pk)
+    call = get_object_or_404(all_calls(), pk=pk)
     if not call.is_open():
         require_perm(request.user, "proposals.manage_calls")
     return render(request, "proposals/call_detail.html", {
@@ -30,7 +31,7 @@ def call_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def call_edit(request, pk=None):
     require_perm(request.user, "proposals.manage_calls")
-    call = get_object_or_404(Call, pk=pk) if pk else Call(created_by=request.user)
+    call = get_object_or_404(all_calls(), pk=pk) if pk else Call(created_by=request.user)
     form = CallForm(request.POST or None, instance=call)
     checklist = ChecklistFormSet(request.POST or None, instance=call, prefix="checklist")
     criteria = CriterionFormSet(request.POST or None, instance=call, prefix="criteria")
