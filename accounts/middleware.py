@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.utils import translation
 
 
@@ -10,8 +11,6 @@ class UserLanguageMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and user.language:
-            from django.conf import settings
-
             if not request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME):
                 translation.activate(user.language)
                 request.LANGUAGE_CODE = translation.get_language()

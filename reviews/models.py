@@ -1,3 +1,4 @@
+import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
@@ -531,8 +532,6 @@ class RoadshowSlot(models.Model):
 
     @property
     def ends_at(self):
-        import datetime as dt
-
         return self.starts_at + dt.timedelta(minutes=self.pitch_minutes + self.qa_minutes)
 
 
