@@ -4,6 +4,8 @@ import pytest
 from django.utils import translation
 from weasyprint import HTML
 
+from accounts.roles import ensure_role_groups
+from pocflow.celery import app
 from tests.fake_pdf import fake_write_pdf
 from tests.helpers import World
 
@@ -25,7 +27,6 @@ def _fast_and_isolated(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.CELERY_TASK_ALWAYS_EAGER = True
-    from pocflow.celery import app
 
     app.conf.task_always_eager = True
     app.conf.task_eager_propagates = True
@@ -41,8 +42,6 @@ def _fake_pdf_layout(request, monkeypatch):
 
 @pytest.fixture
 def roles_ready(db):
-    from accounts.roles import ensure_role_groups
-
     ensure_role_groups()
 
 

@@ -1,10 +1,17 @@
 """Reach proposal states through the real services (never by setting status=)."""
 
+import datetime as dt
 from decimal import Decimal
 
+from django.utils import timezone
+
 from accounts.enums import Role
+from incubation.models import Agreement, BudgetLine
+from incubation.services.agreement import issue_agreement, record_signed_copy
 from proposals.enums import ScreeningOutcome
-from tests.factories import ChecklistItemFactory, CriterionFactory, ProposalFactory, UserFactory
+from reviews.services.notice import close_due_notices, publish_notice
+from tests.factories import CallFactory, ChecklistItemFactory, CriterionFactory, ProposalFactory, UserFactory
+from tests.forms.samples import PDF, upload
 from workflows import services
 
 
@@ -33,8 +40,6 @@ class World(BaseWorld):
     """A call with a two-criterion rubric, staff of every role and three experts."""
 
     def __init__(self, *, experts=3, call=None):
-        from tests.factories import CallFactory
-
         self.call = call or CallFactory()
         self.criteria = [CriterionFactory(call=self.call, weight=Decimal("60"), max_score=Decimal("10")),
                          CriterionFactory(call=self.call, weight=Decimal("40"), max_score=Decimal("5"))]
@@ -76,15 +81,11 @@ class World(BaseWorld):
 
     def publish(self, **kwargs):
         """Publish the call's public notice (公示) of the proposals approved so far."""
-        from reviews.services.notice import publish_notice
-
         kwargs.setdefault("title_zh", "关于拟立项项目的公示")
         return publish_notice(call=self.call, published_by=self.officer, **kwargs)
 
     def notice_closed(self, proposal):
         """Publish the call's public notice and let its period end with no objection: the approval is final."""
-        from reviews.services.notice import close_due_notices, publish_notice
-
         notice = publish_notice(call=self.call, published_by=self.officer, title_zh="拟立项项目公示")
         close_due_notices(now=notice.ends_at)
         proposal.refresh_from_db()
@@ -105,9 +106,6 @@ class World(BaseWorld):
 
     def incubating(self, amount=Decimal("200000.00"), *, instrument="grant", milestones=None, **kwargs):
         """Funded and started: a project with milestones and the draft agreement (60/30/10)."""
-        import datetime as dt
-
-        from django.utils import timezone
 
         if instrument != "grant":
             p = self.in_funding(**kwargs)
@@ -124,11 +122,6 @@ class World(BaseWorld):
     def signed(self, project, **terms):
         """Complete the draft agreement (one budget line for the whole amount, plus `terms`), issue
         it and upload a signed PDF: the signature gate is met."""
-        from django.utils import timezone
-
-        from incubation.models import Agreement, BudgetLine
-        from incubation.services.agreement import issue_agreement, record_signed_copy
-        from tests.forms.samples import PDF, upload
 
         agreement = Agreement.objects.get(project=project)
         BudgetLine.objects.get_or_create(agreement=agreement, category="equipment", defaults={"amount": agreement.amount})

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.conf import settings
+from django.contrib import admin
 from django.utils import timezone
 from django_fsm import FSMFieldMixin
 
@@ -358,8 +359,6 @@ def test_a_protected_status_cannot_be_assigned(project):
 # The admin shows statuses but never edits them
 
 def admin_pages():
-    from django.contrib import admin
-
     labels = {config.label for config in project_apps()}
     pages = []
     for model, model_admin in admin.site._registry.items():

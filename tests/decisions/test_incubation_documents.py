@@ -31,8 +31,10 @@ from decisions.services.incubation_documents import (
     issue_tranche_notice,
 )
 from incubation.enums import AcceptanceOutcome, SettlementKind
-from incubation.models import Agreement, Settlement, TechManagerAssignment
+from incubation.models import Agreement, BudgetLine, Kpi, Settlement, TechManagerAssignment
+from incubation.services.acceptance import record_acceptance
 from incubation.services.agreement import issue_agreement
+from incubation.services.outcomes import record_financing_round
 from incubation.signals import acceptance_recorded, agreement_issued, settlement_recorded, tranche_released
 from proposals.models import AuditEntry, Proposal
 from tests.decisions.incubation_docs_support import KPI_NAME, RARE_NAME, DocsWorld
@@ -167,7 +169,6 @@ def test_the_same_signal_twice_issues_one_document(w, django_capture_on_commit_c
 def test_reissued_agreement_gets_a_new_document_and_the_latest_is_shown(w, django_capture_on_commit_callbacks, client):
     project = w.project()
     agreement = Agreement.objects.get(project=project)
-    from incubation.models import BudgetLine
 
     BudgetLine.objects.create(agreement=agreement, category="equipment", amount=agreement.amount)
     with django_capture_on_commit_callbacks(execute=True):
@@ -256,8 +257,6 @@ def test_a_planned_tranche_has_no_notice(w, grant):
 
 
 def test_pass_after_rectification_gets_a_certificate_saying_so(w, grant):
-    from incubation.models import Kpi
-
     Kpi.objects.filter(project=grant).update(actual=Decimal("26.10"))
     w.acceptance(grant, outcome=AcceptanceOutcome.RECTIFY, round=1)
     passed = w.acceptance(grant, outcome=AcceptanceOutcome.PASS, round=2, findings="整改已完成，同意通过验收。")
@@ -363,8 +362,6 @@ def test_money_written_off_or_bought_back_gets_no_conversion_notice(w, kind, dja
 
 
 def test_recording_a_passing_acceptance_issues_the_certificate(w, grant, django_capture_on_commit_callbacks):
-    from incubation.services.acceptance import record_acceptance
-
     with django_capture_on_commit_callbacks(execute=True):
         acceptance = record_acceptance(project=grant, actor=w.incubator, outcome=AcceptanceOutcome.PASS,
                                        findings="同意通过验收。")
@@ -375,8 +372,6 @@ def test_recording_a_passing_acceptance_issues_the_certificate(w, grant, django_
 
 
 def test_the_first_market_round_issues_the_conversion_notice(w, django_capture_on_commit_callbacks):
-    from incubation.services.outcomes import record_financing_round
-
     project = w.project(language="en", instrument="invest_first")
     with django_capture_on_commit_callbacks(execute=True):
         w.signed(project, concession_pct=Decimal("20"), conversion_deadline=dt.date(2099, 1, 1),
@@ -563,8 +558,6 @@ def test_another_projects_document_cannot_be_generated_from_this_page(w, grant, 
 
 
 def test_a_superseded_agreement_cannot_be_generated_in_the_other_language(w, grant, django_capture_on_commit_callbacks):
-    from incubation.models import BudgetLine
-
     project = w.project()
     agreement = Agreement.objects.get(project=project)
     BudgetLine.objects.create(agreement=agreement, category="equipment", amount=agreement.amount)

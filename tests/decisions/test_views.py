@@ -1,4 +1,5 @@
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from decisions.enums import DocumentKind
@@ -98,6 +99,4 @@ def test_verify_form_needs_a_file_or_a_well_formed_fingerprint(client):
 
 
 def _upload(data: bytes):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     return SimpleUploadedFile("letter.pdf", data, content_type="application/pdf")

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.enums import Role
 from accounts.models import Organisation, User
+from accounts.roles import ensure_role_groups, grant_role
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):
@@ -36,8 +37,6 @@ class UserFactory(factory.django.DjangoModelFactory):
     def role(obj, create, extracted, **kwargs):
         obj.save()
         if extracted:
-            from accounts.roles import ensure_role_groups, grant_role
-
             ensure_role_groups()
             grant_role(obj, Role(extracted))
 

@@ -9,7 +9,9 @@ from django.utils import timezone
 from funding.enums import LedgerKind
 from funding.models import LedgerEntry
 from incubation.enums import BudgetCategory, MilestoneStatus
-from incubation.models import Agreement, BudgetLine, Kpi, Milestone, Tranche
+from incubation.models import Agreement, BudgetLine, Kpi, MidtermCheck, Milestone, Tranche
+from incubation.services.agreement import accept_milestone
+from incubation.services.projects import record_progress
 from proposals.models import AuditEntry
 from tests.helpers import World
 
@@ -97,24 +99,18 @@ def audit_actions(project, prefix=""):
 
 
 def accept(world, milestone, note="交付物齐全"):
-    from incubation.services.agreement import accept_milestone
-
     progressed(milestone, MilestoneStatus.DONE, by=world.incubator)
     return accept_milestone(milestone=milestone, actor=world.incubator, note=note)
 
 
 def progressed(milestone, status, *, by):
     """Move a milestone's progress through its door, as the manager's progress note does."""
-    from incubation.services.projects import record_progress
-
     record_progress(project=milestone.project, author=by, note="进展", milestone=milestone, milestone_status=status)
     return milestone
 
 
 def pass_midterm(world, project, outcome="continue"):
     """A mid-term check row, written directly: the lifecycle service is another helper's work."""
-    from incubation.models import MidtermCheck
-
     return MidtermCheck.objects.create(project=project, outcome=outcome, findings="进展符合预期",
                                        decided_by=world.incubator)
 

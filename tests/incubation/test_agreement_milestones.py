@@ -3,9 +3,12 @@
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
+from core.errors import InvalidInput
 from incubation.enums import MilestoneStatus
 from incubation.models import Kpi, Milestone
+from incubation.services import record_progress
 from proposals.models import AuditEntry
 from tests.incubation.agreement_support import audit_actions, login, messages_of, progressed, signed, url
 
@@ -103,10 +106,6 @@ def test_manager_records_kpi_actual_values(client, running):
 
 
 def test_progress_notes_cannot_accept_a_milestone_behind_the_acceptance_step(running):
-    from django.utils import translation
-
-    from core.errors import InvalidInput
-    from incubation.services import record_progress
 
     world, project, milestone = running
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone, translation
 
-from core.errors import InvalidInput
+from core.errors import InvalidInput, NotPermitted
 from incubation.enums import AgreementStatus
 from incubation.models import Agreement
 from incubation.services.agreement import issue_agreement
@@ -172,7 +172,6 @@ def test_upload_before_issue_is_refused(client):
 
 def test_issue_by_service_requires_an_incubation_manager():
     world, project, agreement = incubating()
-    from core.errors import NotPermitted
 
     with pytest.raises(NotPermitted):
         issue_agreement(agreement=agreement, actor=world.fund_manager)

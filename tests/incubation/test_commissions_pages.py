@@ -9,7 +9,7 @@ from accounts.enums import Role
 from funding.enums import CommissionEntryKind
 from funding.models import CommissionEntry, CommissionRule
 from funding.services.commission_formulas import describe
-from incubation.services.commissions import record_commission_payment
+from incubation.services.commissions import assign_tech_manager, record_commission_payment
 from incubation.services.outcomes import record_contract
 from tests.factories import FundFactory, UserFactory
 from tests.incubation.outcomes_support import contract_data, rule, tech_managers
@@ -191,7 +191,6 @@ def test_only_fund_managers_see_the_ledger_and_pay(client, world, fund, role):
 def test_tech_home_query_count_does_not_grow(client, world, fund, django_assert_num_queries, count):
     manager = UserFactory(role=Role.TECHNOLOGY_MANAGER)
     rule(fund, kind="flat", rate_pct=Decimal("5"), basis="contracts")
-    from incubation.services.commissions import assign_tech_manager
     for i in range(count):
         project = world.incubating()
         assign_tech_manager(project=project, manager=manager, stage="transfer", actor=world.incubator)

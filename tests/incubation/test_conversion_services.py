@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.utils import translation
+from django.utils.translation import gettext
 
 from core.errors import IllegalTransition, InvalidInput, NotPermitted
 from funding.selectors import proposal_position
@@ -113,7 +114,6 @@ def test_the_message_is_translated_for_chinese_users():
         record_financing_round(project=project, actor=world.incubator, **round_data(pre_money_valuation=None))
 
     with translation.override("zh-hans"):
-        from django.utils.translation import gettext
         expected = gettext("This round converts the invest-first (先投后股) money, and a conversion needs the round's "
                            "valuation: enter the pre-money valuation.")
     assert str(exc.value) == expected

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from funding.models import Fund
 from incubation.enums import TrancheGate
+from incubation.services import close_project
 from incubation.services.money import release_tranche
 from tests.incubation.agreement_support import incubating, login, pass_midterm, signed
 
@@ -55,8 +56,6 @@ def test_queue_filters_by_fund(client):
 
 
 def test_closed_projects_leave_the_queue(client):
-    from incubation.services import close_project
-
     world, project, agreement = signed()
     close_project(project=project, actor=world.incubator, outcome="terminated", note="终止")
     login(client, world.fund_manager)

@@ -5,13 +5,14 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from core.errors import InvalidInput
+from core.errors import IllegalTransition, InvalidInput
 from funding.enums import LedgerKind
 from funding.models import LedgerEntry
 from funding.selectors import proposal_position
 from incubation.enums import MilestoneStatus, TrancheGate, TrancheStatus
 from incubation.models import Milestone, Tranche
 from incubation.selectors.agreement import gate_status, tranches_of
+from incubation.services import close_project
 from incubation.services.agreement import save_tranches
 from incubation.services.money import release_tranche
 from proposals.models import AuditEntry
@@ -215,8 +216,6 @@ def test_gate_status_reads_prefetched_checks_without_queries(django_assert_num_q
 
 
 def test_terminated_project_tranches_cannot_be_released():
-    from core.errors import IllegalTransition
-    from incubation.services import close_project
 
     world, project, agreement = signed()
     close_project(project=project, actor=world.incubator, outcome="terminated", note="中期检查不合格")

@@ -4,6 +4,7 @@ unpaid remainder to the fund."""
 from decimal import Decimal
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 
 from accounts.enums import Role
@@ -145,8 +146,6 @@ def test_only_incubation_managers_record_the_midterm_check(world, project, who):
 
 
 def test_the_team_is_mailed_the_result_in_its_language(world, project, django_capture_on_commit_callbacks):
-    from django.core import mail
-
     with django_capture_on_commit_callbacks(execute=True):
         check(world, project, MidtermOutcome.STOP, findings="关键指标未达到预期")
 

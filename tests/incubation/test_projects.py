@@ -1,4 +1,5 @@
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -7,8 +8,10 @@ from core.errors import ConcurrentChange
 from incubation.enums import MilestoneStatus, ProjectStatus
 from incubation.models import Milestone, ProgressNote, Project
 from incubation.services import close_project, record_progress
+from incubation.services.money import release_tranche
 from proposals.models import AuditEntry
 from tests.factories import ProposalFactory, UserFactory
+from tests.helpers import World
 
 pytestmark = pytest.mark.django_db
 
@@ -312,10 +315,6 @@ def test_closing_a_copy_loaded_before_someone_else_closed_it_is_a_conflict_and_c
 
 
 def test_the_list_shows_each_projects_agreement_and_what_was_paid(client, manager):
-    from decimal import Decimal
-
-    from incubation.services.money import release_tranche
-    from tests.helpers import World
 
     world = World()
     project = world.incubating(amount=Decimal("200000.00"))

@@ -5,9 +5,12 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.enums import Role
+from accounts.roles import grant_role
 from core.errors import InvalidInput, NotPermitted
 from incubation.enums import ReportStatus
 from incubation.models import ProgressReport
@@ -192,7 +195,6 @@ def test_team_cannot_accept_its_own_report(world, report):
 def test_an_incubation_manager_who_is_the_applicant_cannot_review_the_report(world, report):
     submit(report)
     team = team_of(report.project)
-    from accounts.roles import grant_role
     grant_role(team, Role.INCUBATION_MANAGER)
     team = type(team).objects.get(pk=team.pk)
 
@@ -273,8 +275,6 @@ def test_reports_list_is_for_incubation_managers(world, role):
 
 @pytest.mark.parametrize("who", ["team", "manager"])
 def test_project_page_queries_do_not_grow_with_reports(world, who):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     project = world.signed_project(signed_on=D(2025, 1, 10))
     reports.request_due_reports(today=D(2025, 4, 2))

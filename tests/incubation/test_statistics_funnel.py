@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone, translation
 
+from funding.enums import LedgerKind
+from funding.models import LedgerEntry
 from funding.services.ledger import record_release
 from incubation.enums import ProjectStatus
 from incubation.models import Company, FinancingRound, Project, TechContract
@@ -183,8 +185,6 @@ def test_an_approval_sent_back_to_the_panel_no_longer_counts_as_approved(mix):
 
 def populate(n):
     """n calls with one submitted proposal each, its commitment, project, company, round and contract."""
-    from funding.enums import LedgerKind
-    from funding.models import LedgerEntry
 
     user = UserFactory()
     for index in range(n):

@@ -11,6 +11,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from decisions.enums import DocumentKind
+from decisions.services.letters import issue_letter
 from proposals.enums import ProposalStatus as S
 from reviews.enums import ReviewStatus
 from tests.factories import CallFactory
@@ -44,8 +45,6 @@ def closed_call(scene):
 
 
 def approval_letter(scene):
-    from decisions.services.letters import issue_letter
-
     return [issue_letter(proposal=scene.proposal, kind=DocumentKind.APPROVAL_LETTER).pk]
 
 

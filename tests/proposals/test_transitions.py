@@ -2,6 +2,7 @@
 is refused and changes nothing."""
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django_fsm import has_transition_perm
 
 from accounts.enums import Role
@@ -108,7 +109,6 @@ def test_audit_entries_are_append_only():
     transition_proposal(proposal=proposal, transition=Transition.SUBMIT, actor=proposal.applicant)
     entry = AuditEntry.objects.get(proposal=proposal)
     entry.note = "changed"
-    from django.core.exceptions import PermissionDenied
 
     with pytest.raises(PermissionDenied):
         entry.save()

@@ -6,6 +6,12 @@ from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from reviews.enums import ExpertType
+from reviews.models import CompositionRule
+from reviews.services.auto_assign import propose_assignment
+from tests.helpers import World
+from tests.reviews.assignment_support import GRAPHENE, make_expert
+from workflows.assignment import apply_assignment_run
 from workflows.flows import ProposalFlow
 
 OPEN = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
@@ -36,12 +42,6 @@ def solver_world():
     """A screened graphene proposal assigned by the solver (k=2, at least one investor) from four profiled
     experts, so the run keeps the other two as alternates: an academic that fits well and an investor
     that fits badly. Returns (world, proposal, experts by name)."""
-    from reviews.enums import ExpertType
-    from reviews.models import CompositionRule
-    from reviews.services.auto_assign import propose_assignment
-    from tests.helpers import World
-    from tests.reviews.assignment_support import GRAPHENE, make_expert
-    from workflows.assignment import apply_assignment_run
 
     world = World(experts=0)
     CompositionRule.objects.create(call=world.call, expert_type=ExpertType.INVESTOR, min_count=1)

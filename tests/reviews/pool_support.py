@@ -7,6 +7,7 @@ from django.test import Client
 
 from accounts.enums import Role
 from reviews.models import ExpertProfile, ExpertRelation
+from reviews.signals import conflict_recorded
 from tests.factories import UserFactory
 
 
@@ -46,12 +47,8 @@ class SignalLog:
         self.conflicts.append(conflict)
 
     def __enter__(self):
-        from reviews.signals import conflict_recorded
-
         conflict_recorded.connect(self, dispatch_uid="tests-conflict-log")
         return self
 
     def __exit__(self, *exc):
-        from reviews.signals import conflict_recorded
-
         conflict_recorded.disconnect(dispatch_uid="tests-conflict-log")

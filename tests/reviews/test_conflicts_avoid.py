@@ -6,11 +6,13 @@ from django.utils import translation
 
 from accounts.enums import Role
 from core.errors import IllegalTransition, InvalidInput, NotPermitted
+from proposals.enums import ScreeningOutcome
 from proposals.models import AuditEntry, ExpertAvoidance
 from proposals.services.submission import set_avoid_requests
 from tests.factories import CallFactory, UserFactory
 from tests.helpers import World
 from tests.reviews.pool_support import signed_in
+from workflows import services
 
 pytestmark = pytest.mark.django_db
 
@@ -166,10 +168,8 @@ def test_the_list_is_not_editable_once_submitted(world):
 def test_staff_see_the_list_read_only_and_experts_never_do(world):
     draft = world.proposal()
     set_avoid_requests(proposal=draft, actor=draft.applicant, rows=[{"name": "周回避", "institution": "上海交通大学", "reason": "竞争团队"}])
-    from workflows import services
 
     services.submit_proposal(proposal=draft, actor=draft.applicant)
-    from proposals.enums import ScreeningOutcome
 
     services.screen_proposal(proposal=draft, officer=world.officer, outcome=ScreeningOutcome.PASS,
                              checklist={str(i.pk): True for i in world.checklist})

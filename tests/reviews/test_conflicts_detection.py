@@ -1,9 +1,11 @@
 """Automatic conflicts of interest (回避): institution, relation, applicant's list; hooks and idempotence."""
 
 import pytest
+from django.db import IntegrityError
 from django.utils import timezone, translation
 
 from accounts.enums import Role
+from proposals.enums import ScreeningOutcome
 from proposals.models import AuditEntry, ExpertAvoidance
 from proposals.services.submission import set_avoid_requests
 from reviews.enums import ConflictSource, RelationKind
@@ -21,6 +23,7 @@ from reviews.services.pool import update_profile
 from tests.factories import OrganisationFactory, ProposalFactory, UserFactory
 from tests.helpers import World
 from tests.reviews.pool_support import SignalLog, make_expert
+from workflows import services
 
 pytestmark = pytest.mark.django_db
 
@@ -157,8 +160,6 @@ def test_expert_named_on_the_applicants_avoid_list_is_conflicted():
 
 
 def _screen(world, draft):
-    from proposals.enums import ScreeningOutcome
-    from workflows import services
 
     services.submit_proposal(proposal=draft, actor=draft.applicant)
     draft.refresh_from_db()
@@ -271,8 +272,6 @@ def test_recording_a_manual_conflict_sends_the_signal_once():
 
 
 def test_a_concurrent_insert_falls_back_to_one_row_at_a_time(monkeypatch):
-    from django.db import IntegrityError
-
     world = World()
     proposal = world.screened(institution="某研究院")
     first = make_expert(name="甲", institution="某研究院")

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from core.errors import InvalidInput
 from forms.enums import QuestionKind
+from proposals.enums import ScreeningOutcome
 from proposals.models import Answer, ExpertAvoidance
 from reviews.enums import ConflictSource, RelationKind
 from reviews.models import Conflict, ExpertProfile
@@ -15,6 +16,7 @@ from reviews.services.pool import update_profile
 from tests.factories import QuestionFactory
 from tests.helpers import World
 from tests.reviews.pool_support import signed_in
+from workflows import services
 
 pytestmark = pytest.mark.django_db
 
@@ -32,8 +34,6 @@ def _arrange(source, *, submitted):
     expert.save(update_fields=["full_name"])
     if source == ConflictSource.APPLICANT:
         ExpertAvoidance.objects.create(proposal=draft, name="周专家", institution="上海交通大学", reason="竞争关系")
-    from proposals.enums import ScreeningOutcome
-    from workflows import services
 
     services.submit_proposal(proposal=draft, actor=draft.applicant)
     services.screen_proposal(proposal=draft, officer=world.officer, outcome=ScreeningOutcome.PASS,

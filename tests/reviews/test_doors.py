@@ -40,6 +40,7 @@ from reviews.models import (
     Review,
     ReviewReminder,
 )
+from reviews.services.notice import lodge_objection, resolve_objection
 from reviews.services.states import (
     transition_assignment_run,
     transition_notice,
@@ -442,8 +443,6 @@ def test_review_records_of_decisions_and_reminders_are_append_only():
 
 
 def test_an_officer_upholding_from_a_stale_page_is_told_it_was_already_resolved_and_nothing_changes():
-    from reviews.services.notice import lodge_objection, resolve_objection
-
     world = World(experts=1)
     proposal = world.approved()
     notice = world.publish()

@@ -15,7 +15,7 @@ from proposals.enums import ProposalStatus as S
 from proposals.models import AuditEntry
 from reviews.enums import NoticeStatus, ObjectionStatus
 from reviews.models import NoticeEntry, Objection, PublicNotice
-from reviews.services.notice import close_due_notices, lodge_objection, resolve_objection
+from reviews.services.notice import close_due_notices, lodge_objection, publish_notice, resolve_objection
 from tests.factories import UserFactory
 from tests.helpers import World
 from tests.reviews.deadline_support import tasks
@@ -76,7 +76,6 @@ def test_publishing_with_nothing_approved_is_refused_and_writes_nothing():
 def test_only_program_officers_may_publish(role):
     world = World(experts=1)
     world.approved()
-    from reviews.services.notice import publish_notice
 
     with pytest.raises(NotPermitted):
         publish_notice(call=world.call, published_by=UserFactory(role=role), title_zh="公示")

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from reviews.services import aggregation
+from reviews.services import aggregation, scoring
 from reviews.services.results import (
     METHODS,
     CallSettings,
@@ -200,8 +200,6 @@ def test_a_recused_experts_review_is_excluded_from_the_figures(world):
 
 
 def test_drafts_are_not_counted(world):
-    from reviews.services import scoring
-
     p, reviews = world.assigned(experts=world.experts[:2])
     world.submit(reviews[0], (8, 4))
     scoring.save_review(review=reviews[1], expert=reviews[1].expert, scores={world.criteria[0].pk: "1"},

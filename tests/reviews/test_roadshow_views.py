@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.enums import Role
+from proposals.models import AuditEntry
 from reviews.models import RoadshowCriterion, RoadshowJudge, RoadshowSheet, RoadshowSlot
 from reviews.services import roadshow
 from tests.factories import ConflictFactory, UserFactory
@@ -162,8 +163,6 @@ def test_the_roadshow_set_up_page_takes_a_constant_number_of_queries(client, wor
 
 
 def test_the_officer_cancels_a_slot_without_sheets_and_it_is_audited(client, world, slot):
-    from proposals.models import AuditEntry
-
     response = client_for(client, world.officer).post(reverse("panel:roadshow_slot_cancel", args=[slot.pk]))
     assert (response.status_code, RoadshowSlot.objects.count()) == (302, 0)
     assert AuditEntry.objects.get(action="roadshow.slot_cancelled").proposal == slot.proposal

@@ -10,6 +10,7 @@ from django.utils import translation
 from accounts.enums import Role
 from proposals.models import Call
 from reviews.models import CompositionRule, Criterion
+from reviews.services.rubric import even_bands, save_rubric_bands
 from tests.e2e.html import page_form
 from tests.factories import CallFactory, CriterionFactory, UserFactory
 from tests.helpers import World
@@ -150,8 +151,6 @@ def test_a_criterion_experts_have_scored_cannot_be_deleted_or_have_its_maximum_l
 
 
 def test_the_maximum_cannot_fall_below_the_criterions_rubric_levels():
-    from reviews.services.rubric import even_bands, save_rubric_bands
-
     call = CallFactory()
     criterion = CriterionFactory(call=call, max_score=D("10"))
     save_rubric_bands(call=call, bands={criterion.pk: even_bands(criterion)}, actor=UserFactory(role=Role.PROGRAM_OFFICER))

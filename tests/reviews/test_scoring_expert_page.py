@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 
 from accounts.enums import Role
 from reviews.models import Review
+from reviews.services.assignment import record_conflict
 from tests.factories import CallFactory, ConflictFactory, UserFactory
 from tests.helpers import World
 from tests.reviews.scoring_support import assigned_proposal, scoring_world, signed_in
@@ -94,7 +95,6 @@ def test_drafts_submitted_reviews_and_declared_conflicts_each_have_their_section
 def test_conflicts_found_by_staff_or_automatically_are_not_listed_as_the_experts_own_declarations():
     world = scoring_world(experts=1)
     proposal, [review] = assigned_proposal(world)
-    from reviews.services.assignment import record_conflict
 
     record_conflict(proposal=proposal, expert=review.expert, reason="工作人员记录：同单位", recorded_by=world.officer)
     html = english_page(world.experts[0])

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
@@ -14,7 +15,7 @@ from reviews.enums import ReviewStatus
 from reviews.services.assignment import record_conflict
 from reviews.services.rubric import even_bands, save_rubric_bands
 from tests.e2e.html import page_form
-from tests.factories import UserFactory
+from tests.factories import CriterionFactory, UserFactory
 from tests.reviews.scoring_support import (
     APPLICANT_NAME,
     APPLICANT_ORG,
@@ -308,7 +309,6 @@ def test_only_the_assigned_expert_may_open_the_scoring_page(who):
 def test_an_anonymous_visitor_is_sent_to_log_in():
     world = scoring_world()
     proposal, reviews = assigned_proposal(world)
-    from django.test import Client
 
     response = Client().get(url(reviews[0]))
     assert (response.status_code, response.url) == (302, f"{reverse('login')}?next={url(reviews[0])}")
@@ -353,8 +353,6 @@ def test_the_read_only_page_runs_the_same_queries_for_one_or_two_peer_reviews(pe
 
 @pytest.mark.parametrize("criteria", [2, 4])
 def test_the_scoring_form_runs_the_same_queries_for_two_or_four_banded_criteria(criteria, django_assert_num_queries):
-    from tests.factories import CriterionFactory
-
     world = scoring_world()
     world.criteria += [CriterionFactory(call=world.call) for _ in range(criteria - 2)]
     save_rubric_bands(call=world.call, bands={c.pk: even_bands(c) for c in world.criteria}, actor=world.officer)

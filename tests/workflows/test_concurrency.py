@@ -2,6 +2,8 @@
 
 from decimal import Decimal
 
+from viewflow.workflow.models import Task
+
 from core.errors import InvalidInput
 from funding.models import LedgerEntry
 from funding.selectors import fund_balance
@@ -10,6 +12,7 @@ from tests.concurrency import POSTGRES_ONLY, race
 from tests.factories import FundFactory
 from tests.helpers import World
 from workflows import services
+from workflows.flows import ProposalFlow
 
 pytestmark = POSTGRES_ONLY
 
@@ -47,9 +50,7 @@ def test_experts_finishing_at_the_same_moment_join_exactly_once():
     assert [r[0] for r in results] == ["ok"] * 5
     proposal.refresh_from_db()
     assert proposal.status == S.PANEL
-    from viewflow.workflow.models import Task
 
-    from workflows.flows import ProposalFlow
 
     assert Task.objects.filter(process_id=proposal.process.pk, flow_task=ProposalFlow.join_reviews).count() == 1
     assert Task.objects.filter(process_id=proposal.process.pk, flow_task=ProposalFlow.panel).count() == 1
