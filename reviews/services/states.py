@@ -52,10 +52,6 @@ OBJECTION_TRANSITIONS = {
 }
 
 
-def _fields(written: Iterable[str], extra: Iterable[str]) -> list[str]:
-    return sorted({*written, *extra})
-
-
 def transition_review(
     *, review: Review, transition: str, actor=None, note: str = "", data: Mapping | None = None,
     system: bool = False, illegal: str | None = None, update_fields: Iterable[str] = (),
@@ -68,7 +64,7 @@ def transition_review(
     action, written = REVIEW_TRANSITIONS[name]
     change_state(
         review, name.value, actor=actor, action=action, proposal=review.proposal, note=note, data=data,
-        system=system, illegal=illegal, update_fields=_fields(written, update_fields),
+        system=system, illegal=illegal, update_fields=[*written, *update_fields],
         transition_kwargs=transition_kwargs,
     )
     return review
