@@ -17,3 +17,8 @@ class AccountsConfig(AppConfig):
     def ready(self):
         # after the last app's migrate, so every permission exists
         post_migrate.connect(_create_role_groups, dispatch_uid="pocflow-role-groups")
+        # reason: the mail module imports the user model, ready only now
+        from accounts.mail import MAIL_KIND, deliver_user_mail
+        from core import outbox
+
+        outbox.register(MAIL_KIND, deliver_user_mail, label=_("Mail"))

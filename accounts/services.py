@@ -1,5 +1,7 @@
+import hashlib
+
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -35,11 +37,22 @@ def render_user_mail(*, user, template, context):
     return subject, body
 
 
-def send_user_mail_now(*, user_id, template, context):
-    """Send one queued mail (the task's body): re-fetch the user, skip an inactive one or one without an address."""
+def message_id(key: str) -> str:
+    """A Message-ID fixed by the owed delivery's key: a mail sent twice (a worker killed between
+    sending and recording it) reaches the inbox as one message that mail clients de-duplicate."""
+    return f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@{settings.MAIL_ID_DOMAIN}>"
+
+
+def send_mail_once(*, subject, body, to, key=""):
+    headers = {"Message-ID": message_id(key)} if key else {}
+    EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, to, headers=headers).send()
+
+
+def send_user_mail_now(*, user_id, template, context, key=""):
+    """Send one owed mail: re-fetch the user, skip an inactive one or one without an address."""
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None or not user.email:
         return False
     subject, body = render_user_mail(user=user, template=template, context=context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+    send_mail_once(subject=subject, body=body, to=[user.email], key=key)
     return True

@@ -1,5 +1,6 @@
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class AppendOnly(models.Model):
@@ -18,3 +19,38 @@ class AppendOnly(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionDenied(f"{type(self).__name__} rows are append-only.")
+
+
+class Delivery(models.Model):
+    """A side effect a change owes (a document to render, a mail to send, later a webhook), written in
+    the same transaction as the change and delivered after commit by `core.outbox` — inline without a
+    broker, by a Celery worker with one — retried with backoff until done or given up.
+
+    `key` makes it idempotent: the same owed effect is recorded once, and delivered once. Rows are kept
+    after delivery (they are the record that the effect happened). A row is *pending* while neither
+    `done_at` nor `failed_at` is set, *failed* once retries ran out (staff can retry it)."""
+
+    kind = models.CharField(_("kind"), max_length=60)
+    key = models.CharField(_("key"), max_length=200, unique=True)
+    # what it is about, e.g. "proposal:12": the applicant's page asks for what is still owed on it
+    subject = models.CharField(_("subject"), max_length=60, blank=True, db_index=True)
+    payload = models.JSONField(default=dict, blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), db_index=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    done_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    failed_at = models.DateTimeField(_("given up at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["done_at", "failed_at", "next_attempt_at"], name="delivery_due")]
+        verbose_name = _("owed delivery")
+        verbose_name_plural = _("owed deliveries")
+
+    def __str__(self):
+        return f"{self.kind} {self.key}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.done_at is None and self.failed_at is None

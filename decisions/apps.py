@@ -8,6 +8,7 @@ class DecisionsConfig(AppConfig):
 
     def ready(self):
         # reason: receivers import models and tasks, which need the app registry ready
+        from decisions import deliveries
         from decisions.receivers import (
             queue_acceptance_certificate,
             queue_agreement_document,
@@ -19,6 +20,7 @@ class DecisionsConfig(AppConfig):
         from incubation import signals as incubation_signals
         from proposals.signals import proposal_transitioned
 
+        deliveries.register()
         proposal_transitioned.connect(queue_decision_letter, dispatch_uid="decisions-letter")
         proposal_transitioned.connect(queue_review_summary, dispatch_uid="decisions-review-summary")
         # the incubation documents (incubation sends, never imports decisions)

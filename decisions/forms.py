@@ -72,3 +72,10 @@ class ProjectDocumentForm(forms.Form):
             "invalid_choice": _("Choose Chinese or English for the document."),
         },
     )
+
+
+class ReissueLetterForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for re-issuing"), max_length=500, widget=forms.TextInput,
+        help_text=_("Recorded in the proposal's history. The letter it replaces stays on record and verifiable."),
+    )

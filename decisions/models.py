@@ -22,6 +22,10 @@ class Document(models.Model):
     size = models.PositiveIntegerField(_("size (bytes)"))
     file = models.FileField(_("file"), upload_to=document_upload_to, max_length=200)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # a letter re-issued by staff is a new version; the one it replaces stays stored and verifiable
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    supersedes = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="superseded_by", verbose_name=_("replaces"))
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -41,4 +45,4 @@ class Document(models.Model):
         if self.proposal_id is None and self.call_id is not None:  # a call's document, one per language
             return f"{self.kind}-call{self.call_id}-{self.language}-{self.pk}.pdf"
         ref = self.proposal.reference if self.proposal_id and self.proposal.reference else self.pk
-        return f"{self.kind}-{ref}.pdf"
+        return f"{self.kind}-{ref}-v{self.version}.pdf" if self.version > 1 else f"{self.kind}-{ref}.pdf"

@@ -1,9 +1,10 @@
-"""Queue the decision letter and the review summary when a proposal reaches a decided state (after commit)."""
-
-from django.db import transaction
+"""Owe the decision letter, the review summary and the incubation documents when a change calls for
+them: recorded as outbox deliveries in the change's own transaction (decisions.deliveries), delivered
+after commit."""
 
 from decisions.enums import DocumentKind
-from decisions.tasks import render_incubation_document, render_letter, render_review_summary
+from decisions.services.incubation_documents import owed_subject
+from decisions.services.owed import owe_incubation_document, owe_letter, owe_review_summary
 from incubation.enums import AcceptanceOutcome, SettlementKind
 from proposals.enums import ProposalStatus as S
 
@@ -18,9 +19,7 @@ def queue_decision_letter(sender, *, proposal, to_state, **kwargs) -> None:
     kind = LETTER_FOR_STATE.get(to_state)
     if kind is None:
         return
-    proposal_id, kind_value = proposal.pk, kind.value
-    # robust: a failed render is logged and never turns the committed transition into an error
-    transaction.on_commit(lambda: render_letter.delay(proposal_id, kind_value), robust=True)
+    owe_letter(proposal_id=proposal.pk, kind=kind.value)
 
 
 # The panel's decision (approve, reject, invite resubmission) issues the applicant's
@@ -28,36 +27,37 @@ def queue_decision_letter(sender, *, proposal, to_state, **kwargs) -> None:
 SUMMARY_STATES = frozenset({S.APPROVED, S.REJECTED, S.RESUBMIT_INVITED})
 
 
-def queue_review_summary(sender, *, proposal, to_state, **kwargs) -> None:
+def queue_review_summary(sender, *, proposal, to_state, from_state=None, **kwargs) -> None:
     if to_state not in SUMMARY_STATES:
         return
-    proposal_id = proposal.pk
-    transaction.on_commit(lambda: render_review_summary.delay(proposal_id), robust=True)
+    # one summary owed per decision: the event is the proposal's decision count at this change
+    event = f"{to_state}:{proposal.audit_entries.filter(to_state=to_state).count()}"
+    owe_review_summary(proposal_id=proposal.pk, event=event)
 
 
-# -- the incubation documents (issue #4): issued after commit from incubation's signals -------
+# -- the incubation documents (issue #4): owed from incubation's signals -----------------------
 # (incubation never imports decisions; decisions.apps connects these)
 
-def _queue_incubation_document(kind: DocumentKind, record_id: int) -> None:
-    kind_value = kind.value
-    transaction.on_commit(lambda: render_incubation_document.delay(kind_value, record_id), robust=True)
+def _owe_incubation_document(kind: DocumentKind, record) -> None:
+    subject, proposal_id = owed_subject(kind, record)
+    owe_incubation_document(kind=kind.value, record_id=record.pk, proposal_id=proposal_id, subject=subject)
 
 
 def queue_agreement_document(sender, *, agreement, **kwargs) -> None:
-    _queue_incubation_document(DocumentKind.FUNDING_AGREEMENT, agreement.pk)
+    _owe_incubation_document(DocumentKind.FUNDING_AGREEMENT, agreement)
 
 
 def queue_tranche_notice(sender, *, tranche, **kwargs) -> None:
-    _queue_incubation_document(DocumentKind.TRANCHE_NOTICE, tranche.pk)
+    _owe_incubation_document(DocumentKind.TRANCHE_NOTICE, tranche)
 
 
 def queue_acceptance_certificate(sender, *, acceptance, **kwargs) -> None:
     if acceptance.outcome != AcceptanceOutcome.PASS:  # a certificate only for a pass
         return
-    _queue_incubation_document(DocumentKind.ACCEPTANCE_CERTIFICATE, acceptance.pk)
+    _owe_incubation_document(DocumentKind.ACCEPTANCE_CERTIFICATE, acceptance)
 
 
 def queue_conversion_notice(sender, *, settlement, **kwargs) -> None:
     if settlement.kind != SettlementKind.CONVERTED:  # written off or bought back: no notice
         return
-    _queue_incubation_document(DocumentKind.CONVERSION_NOTICE, settlement.pk)
+    _owe_incubation_document(DocumentKind.CONVERSION_NOTICE, settlement)

@@ -82,3 +82,5 @@ def can_download_document(user, document):
 rules.add_perm("decisions.download_document", can_download_document)
 rules.add_perm("decisions.panel_sheet", can_issue_panel_sheet)
 rules.add_perm("decisions.generate_project_document", can_generate_project_document)
+# Re-issuing a decision letter (a new version; the old one stays verifiable): the programme office.
+rules.add_perm("decisions.reissue_letter", is_program_officer)

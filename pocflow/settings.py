@@ -118,6 +118,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Mail: console by default, SMTP (or anything django-environ understands) by EMAIL_URL.
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="pocflow <noreply@pocflow.local>")
+# the domain part of the Message-ID an owed mail carries (fixed by its key, so a resend is one message)
+MAIL_ID_DOMAIN = env.str("MAIL_ID_DOMAIN", default="pocflow.local")
 
 # Background work: Celery with a broker when CELERY_BROKER_URL is set, inline otherwise.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
@@ -126,6 +128,27 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+# Nothing owed is lost (core.outbox): a task is acknowledged only when it finished, a task whose worker
+# died goes back to the queue, a worker takes one message at a time, and a message a dead worker held
+# unacknowledged returns within minutes (Redis; RabbitMQ returns it when the connection drops).
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# a request that dispatches after commit waits at most a few seconds for a broker that is down or hangs
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=3.0)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=300),
+    "socket_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+    "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+    "max_retries": 0,
+}
+# The outbox: attempts before a delivery is given up (and shown to staff), backoff between attempts,
+# and how long a dispatched row may wait for a worker before the sweep dispatches it again.
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
+OUTBOX_BACKOFF_SECONDS = env.int("OUTBOX_BACKOFF_SECONDS", default=30)
+OUTBOX_BACKOFF_CAP_SECONDS = env.int("OUTBOX_BACKOFF_CAP_SECONDS", default=3600)
+OUTBOX_REDISPATCH_AFTER_SECONDS = env.int("OUTBOX_REDISPATCH_AFTER_SECONDS", default=120)
 CELERY_BEAT_SCHEDULE = {
     # review-deadline timers, reminder mails, public notices whose period ended (workflows.tasks.sweep);
     # a run not picked up within the minute is dropped: the next one does the same work

@@ -1,6 +1,7 @@
 from django.db.models import Q
 from django.utils import timezone
 
+from core import outbox
 from proposals.models import Answer, AuditEntry, Call, Proposal
 
 
@@ -58,3 +59,17 @@ def history(*, proposal):
     for prefix in REVIEW_MACHINE_ACTIONS:
         rows = rows.exclude(action__startswith=prefix)
     return rows.select_related("actor").order_by("created_at", "pk")
+
+
+# -- what is still owed on a proposal (core.outbox): letters and documents being prepared ----------
+
+DOCUMENT_DELIVERY_PREFIX = "document."
+
+
+def outbox_subject(proposal_id: int) -> str:
+    """How outbox deliveries about a proposal name it (decisions records its documents so)."""
+    return f"proposal:{proposal_id}"
+
+
+def documents_being_prepared(*, proposal) -> bool:
+    return outbox.owed(subject=outbox_subject(proposal.pk), kinds_prefix=DOCUMENT_DELIVERY_PREFIX).exists()

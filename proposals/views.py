@@ -16,6 +16,7 @@ from proposals.selectors import (
     all_calls,
     answer_files,
     answers_of,
+    documents_being_prepared,
     history,
     open_calls,
     proposals_for_editing,
@@ -123,7 +124,10 @@ def detail(request, pk):
         "avoid_requests": proposal.avoid_requests.all(),
         "history": history(proposal=proposal),
         # letters only: the review summary has its own card, which knows who may see which version
-        "documents": proposal.documents.filter(kind__in=["approval_letter", "rejection_letter"]),
+        "documents": proposal.documents.filter(kind__in=["approval_letter", "rejection_letter"])
+        .select_related("superseded_by"),
+        "documents_being_prepared": documents_being_prepared(proposal=proposal),
+        "can_reissue": request.user.has_perm("decisions.reissue_letter", proposal),
         "screenings": proposal.screenings.select_related("officer"),
         "panel_decisions": proposal.panel_decisions.all(),
         "funding_decisions": proposal.funding_decisions.all(),

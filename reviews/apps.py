@@ -8,4 +8,8 @@ class ReviewsConfig(AppConfig):
 
     def ready(self):
         # reason: the conflict-detection receivers import models, which need the app registry ready
+        from core import outbox
         from reviews import receivers  # noqa: F401
+        from reviews.services.notice import RECEIPT_KIND, deliver_receipt
+
+        outbox.register(RECEIPT_KIND, deliver_receipt, label=_("Objection receipt"))

@@ -8,6 +8,6 @@ class WorkflowsConfig(AppConfig):
 
     def ready(self):
         # reason: the receivers import flows and models, which need the app registry ready
-        from workflows import receivers
+        from workflows import receivers, rules  # noqa: F401 — rules registers the permissions
 
         receivers.connect()

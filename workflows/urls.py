@@ -1,6 +1,6 @@
 from django.urls import path
 
-from workflows import escalation_views, views
+from workflows import deliveries_views, escalation_views, views
 
 app_name = "workflows"
 urlpatterns = [
@@ -16,4 +16,7 @@ urlpatterns = [
     path("assignment/runs/<int:pk>/apply/", views.apply_assignment, name="apply_assignment"),
     path("expert/reviews/<int:pk>/", views.review, name="review"),
     path("expert/reviews/<int:pk>/decline/", views.decline, name="decline"),
+    path("staff/deliveries/", deliveries_views.deliveries, name="deliveries"),
+    path("staff/deliveries/<int:pk>/retry/", deliveries_views.retry, name="retry_delivery"),
+    path("staff/deliveries/retry-failed/", deliveries_views.retry_all, name="retry_failed_deliveries"),
 ]

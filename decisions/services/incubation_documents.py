@@ -112,6 +112,12 @@ SUBJECT_PREFIX = {
 }
 
 
+def owed_subject(kind: str, record) -> tuple[str, int]:
+    """What a document of `kind` about `record` will be about, and its proposal (for the outbox row)."""
+    spec = SPECS[DocumentKind(kind)]
+    return spec.subject(record), _project_of(spec, record).proposal_id
+
+
 def fetch_record(kind: str, pk: int):
     """The record a document of `kind` is about, with what its context reads; None if gone."""
     spec = SPECS[DocumentKind(kind)]
@@ -155,7 +161,8 @@ def issue_incubation_document(*, kind: str, record, language: str | None = None,
                                             template_version=spec.template_version, proposal=proposal, actor=actor)
         if created:
             if notify:
-                queue_user_mail(user=proposal.applicant, template="decisions/mail/incubation_document_ready", context={
+                queue_user_mail(user=proposal.applicant, template="decisions/mail/incubation_document_ready",
+                                key=f"mail:document-ready:{document.pk}", subject=f"proposal:{proposal.pk}", context={
                     "kind": spec.kind.value, "title": proposal.title, "reference": proposal.reference or "",
                     "link": reverse("decisions:download", args=[document.pk]),
                 })

@@ -15,11 +15,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.mail import absolute_url, queue_user_mail
-from core.errors import DomainError
+from core.errors import DomainError, InvalidInput, NotPermitted
 from core.i18n import is_chinese, localized
 from decisions.enums import DocumentKind
 from decisions.models import Document
 from decisions.pdf import render_pdf
+from decisions.services.owed import letter_owed, owe_letter, proposal_subject
 from funding.enums import FundingOutcome
 from funding.models import Fund, FundingDecision
 from proposals.models import Proposal
@@ -121,40 +122,60 @@ LETTERS = {
 }
 
 
-def _existing_letter(*, proposal: Proposal, kind: str) -> Document | None:
-    return Document.objects.filter(proposal=proposal, kind=kind).order_by("created_at", "pk").first()
+def _existing_letter(*, proposal: Proposal, kind: str, version: int = 1) -> Document | None:
+    return Document.objects.filter(proposal=proposal, kind=kind, version=version).order_by("created_at", "pk").first()
 
 
-def issue_letter(*, proposal: Proposal, kind: str) -> Document:
-    """Issue the proposal's letter of `kind` once; later calls return the stored document."""
+def latest_letter(*, proposal: Proposal, kind: str) -> Document | None:
+    return Document.objects.filter(proposal=proposal, kind=kind).order_by("-version", "-created_at", "-pk").first()
+
+
+def issue_letter(*, proposal: Proposal, kind: str, version: int = 1) -> Document:
+    """Issue version `version` of the proposal's letter of `kind` once; later calls return the stored
+    document. A version above 1 is a re-issue: it names the letter it replaces, which stays stored
+    and verifiable."""
     kind = DocumentKind(kind)
-    existing = _existing_letter(proposal=proposal, kind=kind)
+    existing = _existing_letter(proposal=proposal, kind=kind, version=version)
     if existing is not None:
         return existing
+    previous = None
+    if version > 1:
+        previous = _existing_letter(proposal=proposal, kind=kind, version=version - 1)
+        if previous is None:
+            raise LetterNotReady()
     spec = LETTERS[kind]
     language = proposal.language
     with translation.override(language):
         context = spec.build_context(proposal=proposal, language=language)
+        if previous is not None:
+            context |= {
+                "version": version,
+                "reissued_on": _local_date(proposal=proposal, moment=timezone.now()),
+                "replaces_sha256": previous.sha256,
+                "replaces_issued_on": _local_date(proposal=proposal, moment=previous.created_at),
+            }
     pdf = render_pdf(template_name=spec.template_name, context=context, language=language)
     digest = hashlib.sha256(pdf).hexdigest()
     with transaction.atomic():
         Proposal.objects.select_for_update().get(pk=proposal.pk)  # one issuer at a time
-        existing = _existing_letter(proposal=proposal, kind=kind)
+        existing = _existing_letter(proposal=proposal, kind=kind, version=version)
         if existing is not None:
             return existing
         document = Document(
-            proposal=proposal, kind=kind, language=language,
+            proposal=proposal, kind=kind, language=language, version=version, supersedes=previous,
             template_version=spec.template_version, sha256=digest, size=len(pdf),
         )
         document.file.save(f"{digest}.pdf", ContentFile(pdf), save=False)
         document.save()
-        record_audit(
-            action="document.issued", proposal=proposal,
-            data={"kind": kind.value, "sha256": digest, "template_version": spec.template_version},
-        )
+        data = {"kind": kind.value, "sha256": digest, "template_version": spec.template_version}
+        if previous is not None:
+            data |= {"version": version, "replaces": previous.sha256}
+        record_audit(action="document.issued", proposal=proposal, data=data)
         queue_user_mail(
             user=proposal.applicant,
             template="decisions/mail/letter_ready",
+            key=f"mail:letter-ready:{document.pk}",
+            subject=proposal_subject(proposal.pk),
             context={
                 "title": proposal.title,
                 "reference": proposal.reference or "",
@@ -162,3 +183,39 @@ def issue_letter(*, proposal: Proposal, kind: str) -> Document:
             },
         )
     return document
+
+
+class ReissueNotPossible(DomainError):
+    status = 409
+    default_message = _("This letter has not been issued yet, so it cannot be re-issued.")
+
+
+class ReissuePending(DomainError):
+    status = 409
+    default_message = _("A new version of this letter is already being prepared.")
+
+
+def reissue_letter(*, proposal: Proposal, kind: str, actor, reason: str) -> int:
+    """Staff re-issue the proposal's letter of `kind` as a new version (for example after a wrong
+    address or a damaged copy): audited with the reason, rendered after commit like every owed
+    document. Returns the version owed."""
+    if not actor.has_perm("decisions.reissue_letter", proposal):
+        raise NotPermitted()
+    kind = DocumentKind(kind)
+    if kind not in LETTERS:
+        raise ReissueNotPossible()
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(_("Give the reason for re-issuing the letter."))
+    with transaction.atomic():
+        Proposal.objects.select_for_update().get(pk=proposal.pk)
+        current = latest_letter(proposal=proposal, kind=kind)
+        if current is None:
+            raise ReissueNotPossible()
+        version = current.version + 1
+        if letter_owed(proposal_id=proposal.pk, kind=kind.value, version=version):
+            raise ReissuePending()
+        owe_letter(proposal_id=proposal.pk, kind=kind.value, version=version)
+        record_audit(action="document.reissue_requested", proposal=proposal, actor=actor, note=reason,
+                     data={"kind": kind.value, "version": version, "replaces": current.sha256})
+    return version

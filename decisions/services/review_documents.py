@@ -86,6 +86,8 @@ def issue_review_summary(*, proposal: Proposal) -> Document:
         queue_user_mail(
             user=proposal.applicant,
             template="decisions/mail/review_summary_ready",
+            key=f"mail:document-ready:{document.pk}",
+            subject=f"proposal:{proposal.pk}",
             context={
                 "title": proposal.title,
                 "reference": proposal.reference or "",

@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import F, OuterRef, Subquery
@@ -25,6 +24,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.mail import queue_user_mail
+from accounts.services import send_mail_once
+from core import outbox
 from core.errors import ConcurrentChange, IllegalTransition, InvalidInput, NotPermitted
 from proposals.enums import ProposalStatus
 from proposals.models import Proposal
@@ -92,22 +93,24 @@ def _publish(call, published_by, proposals, title_zh, title_en, body_zh, body_en
     return notice
 
 
-def _send_receipt(objection_pk, language):
-    try:
-        _send_receipt_now(objection_pk, language)
-    except Exception:  # a receipt that cannot be sent must not turn a recorded objection into an error page
-        logger.exception("Receipt for objection %s could not be sent", objection_pk)
+RECEIPT_KIND = "mail.objection_receipt"
 
 
-def _send_receipt_now(objection_pk, language):
-    objection = Objection.objects.select_related("notice", "notice__call", "entry__proposal").get(pk=objection_pk)
-    with translation.override(language):
+def deliver_receipt(delivery):
+    """The outbox handler (registered in ReviewsConfig.ready): the objector's receipt, in the language
+    they lodged it in, sent once (its Message-ID is fixed by the delivery's key)."""
+    objection = (Objection.objects.select_related("notice", "notice__call", "entry__proposal")
+                 .filter(pk=delivery.payload["objection"]).first())
+    if objection is None:
+        return False
+    with translation.override(delivery.payload["language"]):
         context = {"objection": objection, "notice": objection.notice,
                    "lodged_at": local_time(objection.lodged_at, objection.notice.call),
                    "time_zone": objection.notice.call.time_zone}
         subject = " ".join(render_to_string("reviews/mail/objection_receipt_subject.txt", context).split())
         body = render_to_string("reviews/mail/objection_receipt_body.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [objection.email])
+    send_mail_once(subject=subject, body=body, to=[objection.email], key=delivery.key)
+    return True
 
 
 def lodge_objection(*, notice, entry=None, name: str, email: str, reasons: str, organisation: str = "",
@@ -138,7 +141,8 @@ def lodge_objection(*, notice, entry=None, name: str, email: str, reasons: str, 
         record_audit(action="notice.objection_lodged", proposal=entry.proposal if entry else None,
                      data={"notice": notice.pk, "objection": objection.pk, "entry": entry.pk if entry else None})
         language = translation.get_language() or settings.LANGUAGE_CODE
-        transaction.on_commit(lambda: _send_receipt(objection.pk, language))
+        outbox.owe(kind=RECEIPT_KIND, key=f"objection:{objection.pk}:receipt",
+                   payload={"objection": objection.pk, "language": language})
         queue_user_mail(user=notice.published_by, template="reviews/mail/objection_lodged", context={
             "notice_title": " / ".join(t for t in (notice.title_zh, notice.title_en) if t),
             "proposal": f"{entry.proposal.reference or ''} {entry.proposal.title}".strip() if entry else "",
