@@ -1,6 +1,8 @@
 """The transactional outbox: what a decision owes is recorded with it, delivered after commit, retried
 with backoff, delivered once, given up visibly, and retried by staff. Runs on SQLite and PostgreSQL."""
 
+import signal
+import socket
 from datetime import timedelta
 from decimal import Decimal
 from unittest import mock
@@ -261,3 +263,31 @@ def test_the_delivery_task_is_acknowledged_late_and_requeued_when_its_worker_die
     assert deliver_owed.acks_late is True and deliver_owed.reject_on_worker_lost is True
     assert app.conf.worker_prefetch_multiplier == 1
     assert app.conf.broker_transport_options["visibility_timeout"] <= 600
+
+
+def test_a_broker_that_accepts_but_never_answers_does_not_hang_the_request(
+        world, in_funding, django_capture_on_commit_callbacks):
+    hanging = socket.socket()
+    hanging.bind(("127.0.0.1", 0))
+    hanging.listen(8)  # the kernel accepts connections; nobody ever reads or answers
+    conf = app.conf
+    saved = conf.task_always_eager, conf.broker_url
+    conf.task_always_eager, conf.broker_url = False, f"redis://127.0.0.1:{hanging.getsockname()[1]}/0"
+    outcome = {}
+
+    def hung(signum, frame):
+        raise TimeoutError("the request hung on the broker")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(60)  # a hang fails the test instead of stalling the run
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            outcome["response"] = fund_it(world, in_funding)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+        conf.task_always_eager, conf.broker_url = saved
+        hanging.close()
+    assert outcome["response"].status_code == 302
+    owed = Delivery.objects.get(kind=LETTER)
+    assert owed.is_pending and not letters_of(in_funding).exists()
