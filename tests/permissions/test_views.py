@@ -90,6 +90,12 @@ CASES = [
     Case("projects", "incubation:projects", "draft", ok("program_officer", "fund_manager", "incubation_manager")),
     Case("letter", "decisions:download", "funded", ok("owner", *STAFF), args=approval_letter),
     Case("verify", "decisions:verify", "draft", ok(*ROLES)),
+    Case("deliveries", "workflows:deliveries", "draft", ok("program_officer")),
+    Case("retry_failed_deliveries", "workflows:retry_failed_deliveries", "draft", ok("program_officer", status=302),
+         method="post"),
+    Case("reissue_letter", "decisions:reissue_letter", "funded", ok("program_officer", status=302),
+         args=lambda s: [approval_letter(s) and s.proposal.pk, DocumentKind.APPROVAL_LETTER], method="post",
+         data=lambda s: {"reason": "damaged copy"}),
 ]
 
 
