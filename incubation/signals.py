@@ -1,5 +1,5 @@
 """Signals incubation sends so that documents (decisions) can react without incubation importing them.
-Receivers that do work after the change should use transaction.on_commit."""
+Sent inside the change's transaction: receivers owe their side effects through core.outbox, delivered after commit."""
 
 from django.dispatch import Signal
 
