@@ -149,6 +149,9 @@ OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
 OUTBOX_BACKOFF_SECONDS = env.int("OUTBOX_BACKOFF_SECONDS", default=30)
 OUTBOX_BACKOFF_CAP_SECONDS = env.int("OUTBOX_BACKOFF_CAP_SECONDS", default=3600)
 OUTBOX_REDISPATCH_AFTER_SECONDS = env.int("OUTBOX_REDISPATCH_AFTER_SECONDS", default=120)
+# /readyz fails when more than this many owed deliveries are older than this many seconds
+READYZ_OUTBOX_MAX_BACKLOG = env.int("READYZ_OUTBOX_MAX_BACKLOG", default=50)
+READYZ_OUTBOX_STALE_SECONDS = env.int("READYZ_OUTBOX_STALE_SECONDS", default=3600)
 CELERY_BEAT_SCHEDULE = {
     # review-deadline timers, reminder mails, public notices whose period ended (workflows.tasks.sweep);
     # a run not picked up within the minute is dropped: the next one does the same work
