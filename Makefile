@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SYSTEM_PACKAGES := libharfbuzz-subset0 gettext libpango-1.0-0 libpangoft2-1.0-0
 
-.PHONY: run test lint bench install system-deps messages migrate seed serve timers check clean
+.PHONY: run test lint bench install system-deps messages migrate seed serve timers check clean build prod
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -37,6 +37,21 @@ run: seed
 	@( while true; do $(BIN)/python manage.py run_timers >/dev/null 2>&1; sleep 60; done ) & \
 	trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+# Production build: static files collected with content-hashed, compressed copies (served by WhiteNoise)
+# and the translation catalogs compiled.
+build: install
+	STATIC_MANIFEST=1 $(BIN)/python manage.py collectstatic --noinput -v 0
+	$(MAKE) --no-print-directory messages
+
+# Production: migrate, then web server (gunicorn, gunicorn.conf.py), Celery worker and Celery beat in one
+# command (honcho runs the Procfile). Needs DATABASE_URL, CELERY_BROKER_URL, SECRET_KEY and ALLOWED_HOSTS.
+prod: build
+	@test -n "$$DATABASE_URL" || { echo "Set DATABASE_URL (see .env.example)"; exit 1; }
+	@test -n "$$CELERY_BROKER_URL" || { echo "Set CELERY_BROKER_URL (see .env.example)"; exit 1; }
+	$(BIN)/python manage.py migrate --noinput -v 0
+	mkdir -p var
+	$(BIN)/honcho start -f Procfile
 
 # The import layers (docs/architecture.md) and the linter fail the build before any test runs.
 lint: install

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -104,7 +105,16 @@ TIME_ZONE = env.str("TIME_ZONE", default="Asia/Shanghai")
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "var" / "static")))
+# Static files are served by the app itself (WhiteNoise): compressed, with content-hashed names and
+# year-long cache headers once `make build` has collected them; straight from the folders before that.
+STATICFILES_FINDERS = ["django.contrib.staticfiles.finders.FileSystemFinder", "core.staticfiles.AppStaticFinder"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "core.staticfiles.StaticStorage"
+                    if (STATIC_ROOT / "staticfiles.json").exists() or env.bool("STATIC_MANIFEST", default=False)
+                    else "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 # Uploaded and generated files are private: they are served only through views that
 # check permission, never from a public MEDIA_URL.
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))

@@ -1,0 +1,25 @@
+"""gunicorn's configuration for pocflow (read automatically from the project folder).
+
+Every value can be overridden from the environment, so the systemd unit and `make prod` share it."""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
+# Threaded workers: a page mostly waits on PostgreSQL, so threads keep the cores busy while a slow
+# request (a PDF download, an export) no longer holds up everyone queued behind a sync worker.
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+worker_class = "gthread"
+threads = int(os.environ.get("WEB_THREADS", "4"))
+timeout = int(os.environ.get("WEB_TIMEOUT", "60"))  # a request longer than this is killed and logged
+graceful_timeout = 30
+keepalive = 5
+# recycle workers now and then, so a slow leak in a library never grows without bound
+max_requests = int(os.environ.get("WEB_MAX_REQUESTS", "2000"))
+max_requests_jitter = 200
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+accesslog = os.environ.get("WEB_ACCESS_LOG", "-")
+errorlog = "-"
+# remote address, request line, status, bytes, duration in microseconds, the request id
+access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(D)sus rid=%({x-request-id}o)s'
+proc_name = "pocflow-web"
