@@ -53,7 +53,7 @@ def start_worker(tmp_path, name):
     env = {**os.environ, "DATABASE_URL": _database_url(), "CELERY_BROKER_URL": REDIS_URL,
            "MEDIA_ROOT": str(settings.MEDIA_ROOT), "OUTBOX_TEST_MARKER": str(tmp_path / "render-started"),
            "OUTBOX_TEST_MAIL_DIR": str(tmp_path / "mail"), "CELERY_VISIBILITY_TIMEOUT": "3",
-           "PYTHONPATH": str(ROOT)}
+           "PYTHONPATH": str(ROOT), "SECRET_KEY": "worker-test-" + "k" * 40 + "-0123456789", "ALLOWED_HOSTS": "127.0.0.1"}
     log = open(tmp_path / f"{name}.log", "wb")  # noqa: SIM115 — closed with the process
     return subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "tests.outbox.worker_app", "worker", "--pool=prefork",
