@@ -43,6 +43,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -145,6 +146,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# workers log through Django's LOGGING (same format, request ids) instead of Celery's own root handler
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # a request that dispatches after commit waits at most a few seconds for a broker that is down or hangs
 CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=3.0)
@@ -188,11 +191,23 @@ if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 INSECURE_SECRET_KEY = "pocflow-insecure-development-key-change-me"
 
+# Logs: a readable line by default, one JSON object per line with LOG_FORMAT=json; UTC timestamps either
+# way, and every record carries the request id and user id (core.observability).
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "core.observability.ContextFilter"}},
+    "formatters": {
+        "text": {"()": "core.observability.UTCFormatter",
+                 "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s user=%(user_id)s] %(message)s"},
+        "json": {"()": "core.observability.JSONFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["context"],
+                             "formatter": "json" if LOG_FORMAT == "json" else "text"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
+    # requests and domain events (transitions, decisions, payments): on in JSON logs, quiet in the plain default
+    "loggers": {"pocflow": {"level": env.str("APP_LOG_LEVEL", default="INFO" if LOG_FORMAT == "json" else "WARNING")}},
 }
 
 VIEWFLOW = {}
