@@ -23,3 +23,11 @@ errorlog = "-"
 # remote address, request line, status, bytes, duration in microseconds, the request id
 access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(D)sus rid=%({x-request-id}o)s'
 proc_name = "pocflow-web"
+
+
+def child_exit(server, worker):
+    """Prometheus multiprocess mode (PROMETHEUS_MULTIPROC_DIR set): forget a dead worker's live gauges."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess  # noqa: PLC0415 — only in multiprocess mode
+
+        multiprocess.mark_process_dead(worker.pid)

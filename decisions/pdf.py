@@ -7,6 +7,7 @@ font lacks is an error (`MissingGlyphError`), not blank space in the PDF.
 """
 
 import html
+import time
 from functools import lru_cache
 from pathlib import Path
 
@@ -16,6 +17,8 @@ from django.utils.html import strip_tags
 from fontTools.ttLib import TTFont
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
+
+from core.metrics import observe_render
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FONT_PATH = FONT_DIR / "NotoSansCJKsc-Regular-subset.otf"
@@ -59,7 +62,8 @@ def check_glyphs(markup: str) -> None:
 
 
 def render_pdf(*, template_name: str, context: dict, language: str) -> bytes:
-    """Render a Django template in `language` and return the PDF bytes."""
+    """Render a Django template in `language` and return the PDF bytes (counted and timed for /metrics)."""
+    started = time.perf_counter()
     with translation.override(language):
         markup = render_to_string(template_name, context)
     check_glyphs(markup)
@@ -68,4 +72,6 @@ def render_pdf(*, template_name: str, context: dict, language: str) -> bytes:
     font_config = FontConfiguration()
     base_url = FONT_DIR.as_uri() + "/"
     font_css = CSS(string=FONT_CSS, base_url=base_url, font_config=font_config)
-    return HTML(string=markup, base_url=base_url).write_pdf(stylesheets=[font_css], font_config=font_config)
+    pdf = HTML(string=markup, base_url=base_url).write_pdf(stylesheets=[font_css], font_config=font_config)
+    observe_render(template_name, time.perf_counter() - started)
+    return pdf

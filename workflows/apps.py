@@ -11,3 +11,7 @@ class WorkflowsConfig(AppConfig):
         from workflows import receivers, rules  # noqa: F401 — rules registers the permissions
 
         receivers.connect()
+        from core.metrics import register_scrape_collector
+        from workflows.metrics import PipelineCollector
+
+        register_scrape_collector(PipelineCollector())
