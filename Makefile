@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SYSTEM_PACKAGES := libharfbuzz-subset0 gettext libpango-1.0-0 libpangoft2-1.0-0
 
-.PHONY: run test lint bench install system-deps messages migrate seed serve timers check clean build prod
+.PHONY: run test lint bench install system-deps messages migrate seed serve timers check clean build prod loadtest
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -67,6 +67,12 @@ test: install lint
 # Benchmarks: assignment of 2,000 proposals x 5 experts; aggregation of 10,000 reviews; the statistics funnel over 10,000 proposals.
 bench: install
 	$(BIN)/python -m bench
+
+# A bounded load test of the production server (a benchmark, not a test): 50 users for 60 s over every
+# role's main pages, logins included; prints requests/s, p50/p95/p99 per page and the error count.
+loadtest: install
+	$(BIN)/pip install --quiet -e ".[load]"
+	$(BIN)/python -m bench.loadtest
 
 check: install
 	$(BIN)/python manage.py check --deploy --fail-level ERROR
