@@ -30,6 +30,7 @@ from django.db.models.functions import TruncQuarter, TruncYear
 from django.utils import timezone
 from django.utils.translation import gettext as _, gettext_lazy
 
+from core.exports import safe_row
 from core.i18n import localized
 from funding.enums import LedgerKind
 from funding.models import LedgerEntry
@@ -227,18 +228,10 @@ def funnel(*, group: str = "call", date_from: dt.date | None = None, date_to: dt
 
 # the table as a tablib Dataset (CSV and XLSX exports)
 
-FORMULA_START = ("=", "+", "-", "@")
-
-
-def _text_cell(text: str) -> str:
-    """A label that a spreadsheet would read as a formula is prefixed with an apostrophe."""
-    return f"'{text}" if text.startswith(FORMULA_START) else text
-
-
 def funnel_dataset(result: Funnel):
     """Headers in the active language; counts as ints and money as Decimals (numbers in XLSX)."""
     dataset = tablib.Dataset(title=_("Statistics"))
-    dataset.headers = [result.group_label, *[str(label) for _attr, label, _kind in COLUMNS]]
+    dataset.headers = safe_row([str(result.group_label), *[str(label) for _attr, label, _kind in COLUMNS]])
     for row in [*result.rows, result.total]:
-        dataset.append([_text_cell(row.label), *row.values()])
+        dataset.append(safe_row([str(row.label), *row.values()]))
     return dataset

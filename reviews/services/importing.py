@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _, gettext_lazy
 
 from accounts.enums import Role
 from core.errors import InvalidInput, NotPermitted
+from core.exports import safe_row
 from proposals.services.audit import record_audit
 from reviews.enums import ExpertType, RelationKind
 from reviews.models import ExpertProfile, ExpertRelation, ExpertUnavailability
@@ -461,12 +462,14 @@ def template_headers(*, chinese: bool) -> list[str]:
 def import_template(*, file_format: str, chinese: bool) -> bytes:
     """An empty import file: the header row (Chinese headers or English keys); the XLSX has a
     second sheet explaining each column."""
-    experts = tablib.Dataset(headers=template_headers(chinese=chinese), title=_("Experts")[:31])
+    experts = tablib.Dataset(headers=safe_row(template_headers(chinese=chinese)), title=_("Experts")[:31])
     if file_format == "csv":
         return codecs.BOM_UTF8 + experts.export("csv").encode("utf-8")  # the BOM makes Excel read UTF-8
     if file_format != "xlsx":
         raise InvalidInput(_("Upload a .csv or .xlsx file."))
-    notes = tablib.Dataset(headers=[_("Column"), _("Also accepted"), _("What to write")], title=_("Columns")[:31])
+    notes = tablib.Dataset(headers=safe_row([str(_("Column")), str(_("Also accepted")), str(_("What to write"))]),
+                           title=_("Columns")[:31])
     for c in COLUMNS:
-        notes.append([c.zh if chinese else c.key, ", ".join((c.key if chinese else c.zh, *c.aliases)), str(c.help)])
+        notes.append(safe_row([c.zh if chinese else c.key, ", ".join((c.key if chinese else c.zh, *c.aliases)),
+                               str(c.help)]))
     return tablib.Databook([experts, notes]).export("xlsx")

@@ -205,14 +205,15 @@ def test_xlsx_export_parses_back_with_numbers_not_strings(data):
         Decimal(v) for v in ("2", "0", "0", "0", "0", "1234567.89", "740740.73", "0", "1", "3000000.00", "800000.50")]
 
 
-def test_a_title_that_looks_like_a_formula_is_exported_as_text(data):
+@pytest.mark.parametrize("lead", ["=", "+", "-", "@", "\t", "\r"])
+def test_a_title_that_looks_like_a_formula_is_exported_as_text(data, lead):
     older, newer = data
-    newer.title_en = "=HYPERLINK(\"http://evil\")"
+    newer.title_en = lead + "HYPERLINK(\"http://evil\")"
     newer.save()
 
     body = staff_client().get(URL, {"format": "csv"}).content.decode("utf-8-sig")
 
-    assert list(csv.reader(io.StringIO(body)))[1][0] == "'=HYPERLINK(\"http://evil\")"
+    assert list(csv.reader(io.StringIO(body)))[1][0] == "'" + lead + "HYPERLINK(\"http://evil\")"
 
 
 # the page's queries do not grow with the number of proposals and calls
