@@ -129,3 +129,32 @@ def test_a_worker_killed_mid_render_still_delivers_the_letter_and_its_mail_exact
             if process is not None and process.poll() is None:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait(10)
+
+
+def test_with_the_broker_down_the_decision_stands_and_its_letter_goes_out_once_the_broker_is_back(tmp_path, broker):
+    (tmp_path / "mail").mkdir()
+    (tmp_path / "render-started").write_text("no stall in this test")
+    world = World()
+    world.call.notice_days = 0
+    world.call.save()
+    proposal = world.in_funding(requested_amount=Decimal("100000.00"))
+    app.conf.broker_url = "redis://127.0.0.1:9/0"  # the broker is down: nothing listens there
+    services.decide_funding(proposal=proposal, manager=world.fund_manager, approve=True, amount=Decimal("100000.00"))
+    proposal.refresh_from_db()
+    owed = Delivery.objects.get(kind=LETTER, subject=f"proposal:{proposal.pk}")
+    assert proposal.status == S.FUNDED and owed.is_pending and owed.attempts == 0
+
+    app.conf.broker_url = REDIS_URL  # the broker is back, with a worker
+    worker = start_worker(tmp_path, "worker")
+    try:
+        assert outbox.sweep(now=timezone.now() + timedelta(minutes=5)) >= 1
+        assert wait_for(lambda: Delivery.objects.filter(pk=owed.pk, done_at__isnull=False).exists()), \
+            (tmp_path / "worker.log").read_text()
+        mail_row = Delivery.objects.get(kind="mail.user", key__startswith="mail:letter-ready:")
+        assert wait_for(lambda: Delivery.objects.filter(pk=mail_row.pk, done_at__isnull=False).exists())
+        assert Document.objects.filter(proposal=proposal, kind=DocumentKind.APPROVAL_LETTER).count() == 1
+        mails = [p.read_text() for p in (tmp_path / "mail").iterdir()]
+        assert sum(m.count(f"Message-ID: {message_id(mail_row.key)}") for m in mails) == 1
+    finally:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait(10)
