@@ -24,6 +24,7 @@ from pathlib import Path
 from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command, get_commands
+from django.core.management.base import CommandError
 from django.db import connections, transaction
 from django.utils.translation import gettext as _
 
@@ -334,12 +335,19 @@ def restore(*, source: Path, using: str = "default", stdout=None) -> RestoreRepo
                           % {"found": last_hash, "expected": manifest.get("audit_chain_last_hash")})
     report.tables, report.rows, report.audit_chain_last_hash = len(counts), sum(counts.values()), last_hash
     report.documents_checked = _check_documents(media_root)
-    if "verify_records" in get_commands():
-        call_command("verify_records", stdout=stdout)
-        report.verify_records = _("passed")
-    else:
-        report.verify_records = _("not installed; media hashes and documents checked instead")
+    report.verify_records = run_verify_records(stdout=stdout)
     return report
+
+
+def run_verify_records(*, stdout=None) -> str:
+    """The records' own check (hash chains), once the command exists; a break fails the restore."""
+    if "verify_records" not in get_commands():
+        return _("not installed; media hashes and documents checked instead")
+    try:
+        call_command("verify_records", stdout=stdout)
+    except CommandError as exc:
+        raise BackupError(_("verify_records found a break in the restored records: %(error)s") % {"error": exc}) from exc
+    return _("passed")
 
 
 def _compare_counts(expected: dict, found: dict, *, where: str) -> None:

@@ -20,7 +20,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from core.backup import MANIFEST, audit_chain_column, pg_environment, snapshot_facts
+from core import backup as backup_module
+from core.backup import MANIFEST, BackupError, audit_chain_column, pg_environment, run_verify_records, snapshot_facts
 from decisions.enums import DocumentKind
 from decisions.models import Document
 from decisions.services.letters import issue_letter
@@ -249,3 +250,50 @@ def test_password_goes_to_libpq_environment_never_to_the_command_line():
     assert (env["PGPASSWORD"], env["PGUSER"], env["PGHOST"], env["PGPORT"], env["PGDATABASE"]) == (
         "s3cret", "app", "db", "5433", "pocflow")
     assert "PGPASSWORD" not in pg_environment({"NAME": "pocflow", "USER": "app", "PASSWORD": ""})
+
+
+def test_restore_runs_verify_records_once_it_exists_and_fails_on_a_break(monkeypatch):
+    calls = []
+
+    def broken_chain(name, **kwargs):
+        calls.append(name)
+        raise CommandError("audit entry 7: prev_hash does not match")
+
+    monkeypatch.setattr(backup_module, "get_commands", lambda: {"verify_records": "decisions"})
+    monkeypatch.setattr(backup_module, "call_command", broken_chain)
+    with pytest.raises(BackupError, match="break in the restored records: audit entry 7"):
+        run_verify_records()
+    assert calls == ["verify_records"]
+
+    monkeypatch.setattr(backup_module, "call_command", lambda name, **kwargs: calls.append(name))
+    assert run_verify_records() == "passed" and calls == ["verify_records", "verify_records"]
+
+    monkeypatch.setattr(backup_module, "get_commands", dict)
+    assert run_verify_records().startswith("not installed")
+
+
+def test_database_is_dumped_before_media_are_copied_and_the_manifest_comes_last(installation, tmp_path, monkeypatch):
+    out, events = tmp_path / "ordered", []
+    dump_step = "_backup_postgresql" if connection.vendor == "postgresql" else "_backup_sqlite"
+    real_dump, real_copy = getattr(backup_module, dump_step), backup_module.shutil.copytree
+
+    def dump(*args, **kwargs):
+        result = real_dump(*args, **kwargs)
+        events.append("database")
+        # an upload that lands after the dump: copied too, named by no row, harmless
+        (Path(settings.MEDIA_ROOT) / "uploads-after-dump.pdf").write_bytes(b"%PDF-late")
+        return result
+
+    def copy(*args, **kwargs):
+        if "media" not in events:  # copytree copies subfolders by calling itself
+            events.append("media")
+        assert not (out / MANIFEST).exists()
+        return real_copy(*args, **kwargs)
+
+    monkeypatch.setattr(backup_module, dump_step, dump)
+    monkeypatch.setattr(backup_module.shutil, "copytree", copy)
+    call_command("backup", out=out, stdout=open(os.devnull, "w"))
+
+    assert events == ["database", "media"]
+    assert "uploads-after-dump.pdf" in {item["path"] for item in read_manifest(out)["media"]}
+    assert not (out / (MANIFEST + ".tmp")).exists()
