@@ -308,6 +308,13 @@ def restore(*, source: Path, using: str = "default", stdout=None) -> RestoreRepo
     if full:
         raise BackupError(_("The target database is not empty (rows in %(tables)s); restore only into an empty one.")
                           % {"tables": ", ".join(full[:5])})
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            foreign = sorted(set(_pg_tables(cursor)) - set(manifest["tables"]))
+        if foreign:  # left behind by pg_restore --clean, they would make a later migrate fail
+            raise BackupError(_("The target database has tables the backup does not (%(tables)s): it was migrated "
+                                "by another version; restore into a new, empty database.")
+                              % {"tables": ", ".join(foreign[:5])})
     media_root = Path(settings.MEDIA_ROOT)
     if media_root.exists() and any(media_root.iterdir()):
         raise BackupError(_("The media root %(path)s is not empty; restore only into an empty one.")

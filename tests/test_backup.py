@@ -14,6 +14,7 @@ import sys
 import uuid
 from pathlib import Path
 
+import psycopg
 import pytest
 from django.conf import settings
 from django.core.management import call_command
@@ -297,3 +298,16 @@ def test_database_is_dumped_before_media_are_copied_and_the_manifest_comes_last(
     assert events == ["database", "media"]
     assert "uploads-after-dump.pdf" in {item["path"] for item in read_manifest(out)["media"]}
     assert not (out / (MANIFEST + ".tmp")).exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+                    reason="pg_restore --clean would leave such tables; SQLite's backup API replaces the whole file")
+def test_restore_refuses_a_database_with_tables_the_backup_lacks(installation, backup_dir, empty_target):
+    with psycopg.connect(empty_target["DATABASE_URL"], autocommit=True) as target:
+        target.execute("CREATE TABLE from_a_newer_version (id integer)")
+
+    restored = manage("restore", str(backup_dir), env=empty_target)
+
+    assert restored.returncode != 0
+    assert "has tables the backup does not (from_a_newer_version)" in restored.stderr
