@@ -17,7 +17,7 @@ import shutil
 import sqlite3
 import subprocess
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
@@ -228,7 +228,6 @@ class RestoreReport:
     documents_checked: int = 0
     audit_chain_last_hash: str | None = None
     verify_records: str = ""
-    notes: list[str] = field(default_factory=list)
 
 
 def read_manifest(source: Path) -> dict:
@@ -273,10 +272,12 @@ def _check_media(root: Path, expected: list[dict], *, where: str) -> None:
 
 
 def _pocflow_tables() -> set[str]:
+    """The tables of pocflow's own apps: the top-level folders of the project (not those of packages
+    installed in a virtualenv that may live inside it)."""
     base = Path(settings.BASE_DIR).resolve()
     tables = set()
     for config in apps.get_app_configs():
-        if Path(config.path).resolve().is_relative_to(base):
+        if Path(config.path).resolve().parent == base:
             tables.update(model._meta.db_table for model in config.get_models(include_auto_created=True))
     return tables
 

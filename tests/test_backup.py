@@ -311,3 +311,10 @@ def test_restore_refuses_a_database_with_tables_the_backup_lacks(installation, b
 
     assert restored.returncode != 0
     assert "has tables the backup does not (from_a_newer_version)" in restored.stderr
+
+
+def test_only_pocflows_own_tables_make_a_target_non_empty():
+    tables = backup_module._pocflow_tables()
+
+    assert {Document._meta.db_table, AuditEntry._meta.db_table} <= tables
+    assert not tables & {"auth_permission", "auth_group", "django_content_type", "django_migrations"}
