@@ -2,7 +2,7 @@
 PY ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
-SYSTEM_PACKAGES := libharfbuzz-subset0 gettext libpango-1.0-0 libpangoft2-1.0-0
+SYSTEM_PACKAGES := libharfbuzz-subset0 gettext libpango-1.0-0 libpangoft2-1.0-0 postgresql-client
 
 .PHONY: run test lint bench install system-deps messages migrate seed serve timers check clean build prod loadtest
 
