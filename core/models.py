@@ -1,6 +1,8 @@
 from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.db import models, router, transaction
 from django.utils.translation import gettext_lazy as _
+
+from core import chain
 
 
 class AppendOnly(models.Model):
@@ -19,6 +21,35 @@ class AppendOnly(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionDenied(f"{type(self).__name__} rows are append-only.")
+
+
+class ChainedQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        """Rows created together are chained in list order, under the chain lock, and inserted so."""
+        objs = list(objs)
+        with transaction.atomic(using=self.db):
+            chain.seal(objs, self.db)
+            return super().bulk_create(objs, *args, **kwargs)
+
+
+class Chained(AppendOnly):
+    """An append-only record whose rows form a hash chain (core.chain): the audit trail, the ledger."""
+
+    prev_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
+    row_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
+
+    objects = ChainedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionDenied(f"{type(self).__name__} rows are append-only.")
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using):
+            chain.seal([self], using)
+            super().save(*args, **kwargs)
 
 
 class Delivery(models.Model):

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.i18n import localized
-from core.models import AppendOnly
+from core.models import AppendOnly, Chained
 from funding.enums import (
     ApprovalDecision,
     CommissionBasis,
@@ -84,7 +84,7 @@ class Fund(models.Model):
         return [labels[value] for value in self.instruments or [] if value in labels]
 
 
-class LedgerEntry(AppendOnly):
+class LedgerEntry(Chained):
     """Append-only money movement of a fund: commitments, releases (payments), returns."""
 
     fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="ledger")

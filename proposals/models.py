@@ -10,7 +10,7 @@ from django_fsm import FSMField, transition
 
 from core.fsm import SafeConcurrentTransitionMixin
 from core.i18n import localized
-from core.models import AppendOnly
+from core.models import Chained
 from proposals import rules as proposal_rules
 from proposals.enums import (
     TRL,
@@ -342,7 +342,7 @@ class ScreeningResult(models.Model):
         return f"{self.proposal} — {self.get_outcome_display()}"
 
 
-class AuditEntry(AppendOnly):
+class AuditEntry(Chained):
     """Append-only record of every state change and every consequential act."""
 
     proposal = models.ForeignKey(Proposal, null=True, blank=True, on_delete=models.PROTECT, related_name="audit_entries")

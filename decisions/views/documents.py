@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from decisions.forms import VerifyDocumentForm
 from decisions.selectors import document_by_sha256, document_for_download
+from decisions.services.integrity import document_file_intact
 
 
 def _filename(document) -> str:
@@ -38,13 +39,15 @@ def download(request, pk):
 @require_http_methods(["GET", "POST"])
 def verify(request):
     """Public: is this an authentic, unaltered pocflow document? Never shows its content."""
-    checked, document, digest = False, None, ""
+    checked, document, digest, intact = False, None, "", False
     if request.method == "POST":
         form = VerifyDocumentForm(request.POST, request.FILES)
         if form.is_valid():
             checked, digest = True, form.digest()
             document = document_by_sha256(sha256=digest)
+            # the stored copy behind the fingerprint must still be the file that was issued
+            intact = document is not None and document_file_intact(document)
     else:
         form = VerifyDocumentForm()
-    context = {"form": form, "checked": checked, "document": document, "sha256": digest}
+    context = {"form": form, "checked": checked, "document": document, "sha256": digest, "intact": intact}
     return render(request, "decisions/verify.html", context)
