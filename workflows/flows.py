@@ -24,7 +24,9 @@ class ProposalFlow(flow.Flow):
     """
 
     process_class = ProposalProcess
-    lock_impl = lock.select_for_update_lock
+    # the process row is locked without waiting; three attempts (about 1-2.5 s) before the user is told
+    # someone else is working on the proposal (core.middleware answers 503), in line with DB_LOCK_TIMEOUT_MS
+    lock_impl = lock.SelectForUpdateLock(nowait=True, attempts=3)
     process_title = _("PoC proposal")
     process_summary_template = "{{ process.proposal }} — {{ process.proposal.get_status_display }}"
 
