@@ -1,9 +1,13 @@
 """Funds are edited here; money only moves through funding.services, so the ledger and
-the decisions are shown read-only (the ledger is append-only at the model level too)."""
+the decisions are shown read-only (the ledger is append-only at the model level too). A fund's
+size and currency change through funding.services.funds, which refuses a size below what is
+committed (the admin's form asks it under the fund's row lock, in the admin's transaction)."""
 
+from django import forms
 from django.contrib import admin
 
 from core.admin import ReadOnlyAdminMixin
+from core.errors import DomainError
 from funding.models import (
     CommissionEntry,
     CommissionRule,
@@ -14,6 +18,7 @@ from funding.models import (
     FundingDecision,
     LedgerEntry,
 )
+from funding.services.funds import change_fund_terms, check_fund_terms
 
 
 class LedgerEntryInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -24,11 +29,35 @@ class LedgerEntryInline(ReadOnlyAdminMixin, admin.TabularInline):
     show_change_link = True
 
 
+class FundAdminForm(forms.ModelForm):
+    class Meta:
+        model = Fund
+        fields = "__all__"  # noqa: DJ007 — the admin shows every field of a fund
+
+    def clean(self):
+        cleaned = super().clean()
+        size, currency = cleaned.get("size"), cleaned.get("currency")
+        if self.instance.pk and size is not None and currency and (
+                size != self.initial.get("size") or currency != self.initial.get("currency")):
+            try:  # locks the fund's row until the admin's transaction commits
+                check_fund_terms(fund=self.instance, size=size, currency=currency)
+            except DomainError as exc:
+                raise forms.ValidationError(str(exc)) from exc
+        return cleaned
+
+
 @admin.register(Fund)
 class FundAdmin(admin.ModelAdmin):
+    form = FundAdminForm
     list_display = ("name_zh", "name_en", "size", "currency", "starts_on", "ends_on", "four_eyes_threshold")
     search_fields = ("name_zh", "name_en")
     inlines = [LedgerEntryInline]
+
+    def save_model(self, request, obj, form, change):
+        if change and {"size", "currency"} & set(form.changed_data):
+            size, currency = obj.size, obj.currency
+            change_fund_terms(fund=Fund.objects.get(pk=obj.pk), size=size, currency=currency, actor=request.user)
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(LedgerEntry)

@@ -16,10 +16,11 @@ class CallAdmin(admin.ModelAdmin):
     inlines = [ChecklistInline]
 
 
-class AnswerInline(admin.TabularInline):
+class AnswerInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """The applicant's answers change only through the proposal's edit page (proposals.services.answers)."""
+
     model = Answer
     extra = 0
-    readonly_fields = ("file_sha256", "file_size", "content_type")
 
 
 @admin.register(Proposal)
@@ -37,13 +38,13 @@ class ScreeningChecklistItemAdmin(admin.ModelAdmin):
 
 
 @admin.register(ScreeningResult)
-class ScreeningResultAdmin(admin.ModelAdmin):
+class ScreeningResultAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("proposal", "outcome", "officer", "created_at")
     list_filter = ("outcome",)
 
 
 @admin.register(Answer)
-class AnswerAdmin(admin.ModelAdmin):
+class AnswerAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("proposal", "question", "file_name", "updated_at")
 
 

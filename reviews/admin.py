@@ -28,9 +28,13 @@ from reviews.models import (
 )
 
 
-class ScoreInline(admin.TabularInline):
+class ScoreInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """Scores are given and changed only by the expert on the scoring page (reviews.services.scoring)."""
+
     model = Score
     extra = 0
+    fields = ("criterion", "value", "not_applicable")
+    readonly_fields = fields
 
 
 class BandInline(admin.TabularInline):
@@ -71,16 +75,18 @@ class ExpertProfileAdmin(admin.ModelAdmin):
 
 
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Shown, never edited here: a review is assigned, extended or replaced through reviews' services and
+    its door (reviews.services.states), and scored by the expert on the scoring page."""
+
     list_display = ("proposal", "expert", "status", "deadline", "submitted_at", "veto")
     list_filter = ("status", "veto")
     raw_id_fields = ("proposal", "expert", "assigned_by", "replaced_by")
-    readonly_fields = ("status",)  # changes only through its door (reviews.services.states)
     inlines = [ScoreInline]
 
 
 @admin.register(Score)
-class ScoreAdmin(admin.ModelAdmin):
+class ScoreAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("review", "criterion", "value", "not_applicable")
 
 
@@ -111,7 +117,7 @@ class RankingAdjustmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("call", "proposal", "from_position", "to_position", "actor", "created_at")
 
 
-class CandidateInline(admin.TabularInline):
+class CandidateInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = AssignmentCandidate
     extra = 0
     can_delete = False
@@ -140,13 +146,13 @@ class RoadshowSlotAdmin(admin.ModelAdmin):
     list_display = ("call", "proposal", "starts_at", "pitch_minutes", "qa_minutes", "location")
 
 
-class RoadshowScoreInline(admin.TabularInline):
+class RoadshowScoreInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = RoadshowScore
     extra = 0
 
 
 @admin.register(RoadshowSheet)
-class RoadshowSheetAdmin(admin.ModelAdmin):
+class RoadshowSheetAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("slot", "judge", "submitted_at")
     inlines = [RoadshowScoreInline]
 
