@@ -75,7 +75,7 @@ def _quote(name: str) -> str:
 
 
 def audit_chain_column() -> tuple[str, str, str] | None:
-    """(table, hash column, pk column) of the audit trail's hash chain, or None before it exists."""
+    """(table, hash column, chain-position column) of the audit trail's hash chain, or None before it exists."""
     try:
         model = apps.get_model("proposals", "AuditEntry")
     except LookupError:
@@ -84,7 +84,7 @@ def audit_chain_column() -> tuple[str, str, str] | None:
         row_hash = model._meta.get_field("row_hash")
     except Exception:  # FieldDoesNotExist: the chain is not there yet
         return None
-    return model._meta.db_table, row_hash.column, model._meta.pk.column
+    return model._meta.db_table, row_hash.column, model._meta.get_field("chain_seq").column
 
 
 def snapshot_facts(cursor, tables: list[str]) -> tuple[dict[str, int], str | None]:
@@ -97,8 +97,9 @@ def snapshot_facts(cursor, tables: list[str]) -> tuple[dict[str, int], str | Non
     last_hash = None
     chain = audit_chain_column()
     if chain is not None and chain[0] in counts:
-        table, column, pk = chain
-        cursor.execute(f"SELECT {_quote(column)} FROM {_quote(table)} ORDER BY {_quote(pk)} DESC LIMIT 1")  # noqa: S608
+        table, column, position = chain  # the sealed end of the chain
+        cursor.execute(f"SELECT {_quote(column)} FROM {_quote(table)} WHERE {_quote(position)} IS NOT NULL "  # noqa: S608
+                       f"ORDER BY {_quote(position)} DESC LIMIT 1")
         row = cursor.fetchone()
         last_hash = row[0] if row else None
     return counts, last_hash

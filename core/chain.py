@@ -1,15 +1,19 @@
 """Hash chains over append-only records (the audit trail, the ledger) and the database triggers that
 refuse UPDATE and DELETE on every append-only table.
 
-Each chained row stores `prev_hash` (the row before it, by primary key; a row of zeros for the first)
-and `row_hash` = SHA-256 of `prev_hash`, a newline and the row's canonical content: its fields except
-the primary key and the two hashes, as JSON with sorted keys, decimals at their field's scale, times
-in UTC ISO 8601 and foreign keys as ids. Changing, removing or reordering a row breaks the chain at
-that row, which `manage.py verify_records` reports.
+A chained row is written as any row is, then *sealed* right after its transaction commits: the sealer
+gives it the next `chain_seq`, `prev_hash` (the hash of the row before it in the chain; zeros for the
+first) and `row_hash` = SHA-256 of `prev_hash`, a newline and the row's canonical content — its fields
+except the primary key and the chain columns, as JSON with sorted keys, decimals at their field's
+scale, times in UTC ISO 8601 and foreign keys as ids. Changing, removing or reordering a sealed row
+breaks the chain at that row, which `manage.py verify_records` reports.
 
-Writers take one PostgreSQL transaction-level advisory lock (shared by every chain, so two chains
-never wait on each other in opposite orders) before reading the chain's last hash: concurrent writers
-queue instead of forking the chain. SQLite serialises writers by itself.
+Only the sealer takes the chain's lock (one PostgreSQL transaction-level advisory lock, in its own
+short transaction), and it sees committed rows only, so sealers never fork the chain and the writers'
+own transactions never wait on it (a lock held from the first audit row to the commit deadlocked
+against row locks taken later in the same transaction). A row left unsealed by a crash between its
+commit and its sealing is sealed by the next seal or the timer sweep. The trigger lets exactly one
+UPDATE through: the sealing of a row not yet sealed, changing nothing but the chain columns.
 """
 
 import datetime as dt
@@ -17,7 +21,7 @@ import hashlib
 import json
 from decimal import Decimal
 
-from django.db import connections, models
+from django.db import connections, models, transaction
 
 GENESIS = "0" * 64
 LOCK_KEY = 7_309_475_737_657_937  # pg_advisory_xact_lock key of the record chains ("pocflow" in spirit)
@@ -40,7 +44,7 @@ def _value(field, value):
 def canonical(instance) -> str:
     fields = {}
     for field in instance._meta.concrete_fields:
-        if field.primary_key or field.name in ("prev_hash", "row_hash"):
+        if field.primary_key or field.name in CHAIN_FIELDS:
             continue
         fields[field.attname] = _value(field, getattr(instance, field.attname))
     return json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
@@ -57,22 +61,33 @@ def lock(using: str) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
 
 
-def last_hash(model, using: str) -> str:
-    return (model._default_manager.using(using).order_by("-pk").values_list("row_hash", flat=True).first()
-            or GENESIS)
+CHAIN_FIELDS = ("prev_hash", "row_hash", "chain_seq")
 
 
-def seal(instances, using: str) -> None:
-    """Give each new row (in order) its place in the chain; the caller inserts them in that order within
-    the same transaction, after this call took the lock."""
-    if not instances:
-        return
-    model = type(instances[0])
-    lock(using)
-    prev = last_hash(model, using)
-    for instance in instances:
-        instance.prev_hash = prev
-        instance.row_hash = prev = row_hash(prev, instance)
+def seal_pending(model, using: str = "default", batch: int = 2000) -> int:
+    """Seal every committed, unsealed row of `model` in primary-key order; returns how many."""
+    sealed = 0
+    while True:
+        with transaction.atomic(using=using):
+            lock(using)
+            manager = model._default_manager.using(using)
+            rows = list(manager.filter(chain_seq__isnull=True).order_by("pk")[:batch])
+            if not rows:
+                return sealed
+            head = manager.filter(chain_seq__isnull=False).order_by("-chain_seq").values_list(
+                "chain_seq", "row_hash").first() or (0, GENESIS)
+            seq, prev = head
+            for row in rows:
+                seq += 1
+                row.chain_seq, row.prev_hash = seq, prev
+                row.row_hash = prev = row_hash(prev, row)
+            manager.bulk_update(rows, list(CHAIN_FIELDS))
+            sealed += len(rows)
+
+
+def seal_after_commit(model, using: str) -> None:
+    """Seal once the writer's transaction commits (at once when there is none)."""
+    transaction.on_commit(lambda: seal_pending(model, using), using=using, robust=True)
 
 
 # -- triggers ------------------------------------------------------------------------------------
@@ -80,6 +95,12 @@ def seal(instances, using: str) -> None:
 FUNCTION_SQL = """
 CREATE OR REPLACE FUNCTION pocflow_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    -- the one update allowed: sealing a chained row not yet sealed, touching only the chain columns
+    IF TG_OP = 'UPDATE' AND to_jsonb(OLD) ? 'chain_seq' AND (to_jsonb(OLD) ->> 'chain_seq') IS NULL
+       AND (to_jsonb(NEW) ->> 'chain_seq') IS NOT NULL AND (to_jsonb(OLD) - 'chain_seq' - 'prev_hash' - 'row_hash')
+           = (to_jsonb(NEW) - 'chain_seq' - 'prev_hash' - 'row_hash') THEN
+        RETURN NEW;
+    END IF;
     RAISE EXCEPTION 'pocflow: % rows are append-only (% refused)', TG_TABLE_NAME, TG_OP
         USING ERRCODE = 'integrity_constraint_violation';
 END;

@@ -1,5 +1,5 @@
 from django.core.exceptions import PermissionDenied
-from django.db import models, router, transaction
+from django.db import models, router
 from django.utils.translation import gettext_lazy as _
 
 from core import chain
@@ -25,16 +25,17 @@ class AppendOnly(models.Model):
 
 class ChainedQuerySet(models.QuerySet):
     def bulk_create(self, objs, *args, **kwargs):
-        """Rows created together are chained in list order, under the chain lock, and inserted so."""
-        objs = list(objs)
-        with transaction.atomic(using=self.db):
-            chain.seal(objs, self.db)
-            return super().bulk_create(objs, *args, **kwargs)
+        """Rows created together are sealed, in order, after their transaction commits."""
+        created = super().bulk_create(objs, *args, **kwargs)
+        chain.seal_after_commit(self.model, self.db)
+        return created
 
 
 class Chained(AppendOnly):
-    """An append-only record whose rows form a hash chain (core.chain): the audit trail, the ledger."""
+    """An append-only record whose rows form a hash chain (core.chain): the audit trail, the ledger.
+    Rows are sealed into the chain right after their transaction commits."""
 
+    chain_seq = models.BigIntegerField(null=True, blank=True, unique=True, editable=False)
     prev_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
     row_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
 
@@ -44,12 +45,8 @@ class Chained(AppendOnly):
         abstract = True
 
     def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionDenied(f"{type(self).__name__} rows are append-only.")
-        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
-        with transaction.atomic(using=using):
-            chain.seal([self], using)
-            super().save(*args, **kwargs)
+        super().save(*args, **kwargs)
+        chain.seal_after_commit(type(self), kwargs.get("using") or router.db_for_write(type(self), instance=self))
 
 
 class Delivery(models.Model):

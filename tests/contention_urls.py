@@ -1,5 +1,6 @@
 """Views that raise what a contended request can raise, for the middleware's tests."""
 
+from django.contrib.auth.decorators import login_not_required
 from django.db import OperationalError
 from django.urls import path
 from django_fsm import ConcurrentTransition
@@ -31,6 +32,7 @@ RAISERS = {
 
 
 def make_view(name):
+    @login_not_required  # the page's language then follows Accept-Language, not a user's setting
     def view(request):
         RAISERS[name]()
 

@@ -29,7 +29,7 @@ from decisions.services.letters import issue_letter
 from proposals.models import AuditEntry
 from tests.helpers import World
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("english")]
 
 BASE_DIR = Path(settings.BASE_DIR)
 
@@ -76,7 +76,7 @@ def live_facts():
 
 
 def manage(*args, env):
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=BASE_DIR, env={**os.environ, **env},
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=BASE_DIR, env={**os.environ, "LANGUAGE_CODE": "en", **env},
                           capture_output=True, text=True, timeout=300, check=False)
 
 

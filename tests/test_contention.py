@@ -12,7 +12,6 @@ from django.urls import reverse
 from funding.models import FundingApproval, FundingDecision, LedgerEntry
 from proposals.enums import ProposalStatus as S
 from proposals.models import AuditEntry
-from tests.factories import UserFactory
 from tests.helpers import World
 
 ON_POSTGRES = connection.vendor == "postgresql"
@@ -27,10 +26,9 @@ ON_POSTGRES = connection.vendor == "postgresql"
     ("sqlite-busy", 503, "Someone else is working on this right now", "其他人正在处理"),
     ("flow-lock", 503, "Someone else is working on this right now", "其他人正在处理"),
     ("concurrent", 409, "Someone else changed this at the same time", "其他人同时修改"),
-    ("illegal", 409, "not possible in the proposal's current state", "当前状态"),
+    ("illegal", 409, "This action is not possible in the proposal", "当前状态"),
 ])
 def test_contention_and_refusals_become_a_translated_page(client, name, status, english, chinese):
-    client.force_login(UserFactory(role="researcher"))
     response = client.post(f"/raise/{name}/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == status and english in response.content.decode()
     assert ("Retry-After" in response) == (status == 503)
@@ -42,7 +40,6 @@ def test_contention_and_refusals_become_a_translated_page(client, name, status, 
 @pytest.mark.django_db
 @pytest.mark.urls("tests.contention_urls")
 def test_an_unrelated_database_error_is_not_dressed_up_as_contention(client):
-    client.force_login(UserFactory(role="researcher"))
     with pytest.raises(OperationalError, match="no such column"):
         client.post("/raise/unrelated/")
 
@@ -93,11 +90,15 @@ def test_a_lock_held_elsewhere_answers_busy_and_writes_nothing(client, funding_c
         other.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR UPDATE", [pk])  # noqa: S608 — fixed names
         with connection.cursor() as cursor:
             cursor.execute("SET lock_timeout = '300ms'")
+        world.fund_manager.language = "zh-hans"
+        world.fund_manager.save(update_fields=["language"])
         response = approve(client, proposal)
-        page = response.content.decode()
-        assert response.status_code == 503 and response["Retry-After"] == "3", page[:500]
+        assert response.status_code == 503 and response["Retry-After"] == "3"
+        assert "其他人正在处理" in response.content.decode()
+        world.fund_manager.language = "en"  # pages follow the user's language
+        world.fund_manager.save(update_fields=["language"])
+        page = approve(client, proposal).content.decode()
         assert "Someone else is working on this right now. Nothing was changed" in page
-        assert "其他人正在处理" in approve(client, proposal, "zh-hans").content.decode()
         proposal.refresh_from_db()
         assert counts() == before and proposal.status == status_before == S.FUNDING
     finally:
@@ -109,6 +110,7 @@ def test_a_lock_held_elsewhere_answers_busy_and_writes_nothing(client, funding_c
     assert proposal.status == S.FUNDED
 
 
+@pytest.mark.django_db
 def test_every_new_connection_has_the_configured_lock_timeout():
     if not ON_POSTGRES:
         pytest.skip("lock_timeout is PostgreSQL's")

@@ -42,17 +42,22 @@ def test_each_audit_row_links_to_the_one_before_and_the_chain_verifies():
     rows = [record_audit(action=f"test.act{i}", proposal=proposal, data={"n": i, "amount": "1.50"}) for i in range(4)]
     rows += AuditEntry.objects.bulk_create([AuditEntry(action="test.bulk", proposal=proposal, data={"i": i})
                                             for i in range(3)])
-    chained = list(AuditEntry.objects.order_by("pk"))
-    assert chained[0].prev_hash == chain.GENESIS or chained[0].pk < rows[0].pk
+    assert chain.seal_pending(AuditEntry) == AuditEntry.objects.count()  # what runs after the writers' commit
+    chained = list(AuditEntry.objects.order_by("chain_seq"))
+    assert [row.chain_seq for row in chained] == list(range(1, len(chained) + 1))
+    assert chained[0].prev_hash == chain.GENESIS
+    assert [row.pk for row in chained][-7:] == [row.pk for row in rows]  # sealed in the order written
     for before, after in zip(chained, chained[1:]):
         assert after.prev_hash == before.row_hash and len(after.row_hash) == 64
     report = verify_records()
     assert report.ok and report.checked["proposals_auditentry"] == len(chained)
+    assert chain.seal_pending(AuditEntry) == 0  # nothing left to seal; sealing twice changes nothing
 
 
 def test_a_changed_audit_row_is_reported_as_the_first_break_and_the_command_fails(capsys):
     proposal = ProposalFactory()
     rows = [record_audit(action="test.act", proposal=proposal, note=f"row {i}") for i in range(5)]
+    chain.seal_pending(AuditEntry)
     tamper("UPDATE proposals_auditentry SET note = %s WHERE id = %s", ["rewritten", rows[2].pk])
 
     report = verify_records()
@@ -67,9 +72,10 @@ def test_a_removed_ledger_row_breaks_the_chain_at_the_next_row():
     fund = FundFactory(size=Decimal("1000000.00"))
     rows = [LedgerEntry.objects.create(fund=fund, kind="commitment", amount=Decimal(f"{i + 1}000.00"))
             for i in range(4)]
+    chain.seal_pending(LedgerEntry)
     tamper("DELETE FROM funding_ledgerentry WHERE id = %s", [rows[1].pk])
     [found] = verify_records().breaks
-    assert (found.table, found.pk) == ("funding_ledgerentry", rows[2].pk) and "removed or reordered" in found.problem
+    assert (found.table, found.pk) == ("funding_ledgerentry", rows[2].pk) and "a row was removed" in found.problem
 
 
 def test_an_altered_document_file_is_reported_and_the_verification_page_no_longer_vouches_for_it(
@@ -108,6 +114,21 @@ def test_the_database_refuses_update_and_delete_on_append_only_tables(model, sta
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(statement.format(table=model._meta.db_table), [row.pk])
     assert model.objects.filter(pk=row.pk).exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not ON_POSTGRES, reason="database triggers are PostgreSQL's")
+def test_the_trigger_lets_only_the_sealing_through_once():
+    row = record_audit(action="test.seal", proposal=ProposalFactory())
+    chain.seal_pending(AuditEntry)  # the one update allowed: chain columns of an unsealed row
+    row.refresh_from_db()
+    assert row.chain_seq is not None
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE proposals_auditentry SET row_hash = %s WHERE id = %s", ["0" * 64, row.pk])
+    unsealed = record_audit(action="test.unsealed", proposal=row.proposal)
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE proposals_auditentry SET note = 'forged', row_hash = %s WHERE id = %s",
+                       ["1" * 64, unsealed.pk])
 
 
 @pytest.mark.postgres

@@ -1,3 +1,4 @@
+import datetime as dt
 import hashlib
 from decimal import Decimal
 
@@ -92,7 +93,10 @@ def test_rejection_letter_gives_anonymous_expert_opinions_with_totals_and_mean(r
 
 
 def test_invitation_to_resubmit_letter_says_so(rejected_proposal):
-    PanelDecision.objects.filter(proposal=rejected_proposal).update(outcome="invite_resubmission")
+    # decisions are append-only: the panel's later decision is the one the letter reports
+    first = PanelDecision.objects.get(proposal=rejected_proposal)
+    PanelDecision.objects.create(proposal=rejected_proposal, outcome="invite_resubmission", feedback=first.feedback,
+                                 decided_by=first.decided_by, decided_at=first.decided_at + dt.timedelta(minutes=1))
 
     document = issue_letter(proposal=rejected_proposal, kind=REJECTION)
 

@@ -19,7 +19,7 @@ def test_concurrent_market_rounds_convert_exactly_once():
     results = race([lambda i=i: record_financing_round(project=project, actor=world.incubator,
                                                        **round_data(name=f"第{i}轮")) for i in range(5)])
 
-    assert [r[0] for r in results] == ["ok"] * 5
+    assert [r[0] for r in results] == ["ok"] * 5, [r[1] for r in results if r[0] == "error"]
     assert sum(1 for r in results if r[1][1] is not None) == 1
     assert (FinancingRound.objects.filter(project=project).count(), Settlement.objects.filter(project=project).count()) \
         == (5, 1)

@@ -28,7 +28,9 @@ from tests.concurrency import POSTGRES_ONLY
 from tests.helpers import World
 from workflows import services
 
-REDIS_URL = os.environ.get("OUTBOX_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
+# one Redis database per xdist worker: two workers' test Celery processes must never share a queue
+_XDIST = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+REDIS_URL = os.environ.get("OUTBOX_TEST_REDIS_URL", f"redis://127.0.0.1:6379/{8 + _XDIST % 8}")
 ROOT = Path(__file__).resolve().parents[2]
 
 

