@@ -73,7 +73,7 @@ def test_no_admin_form_offers_a_status_and_no_admin_has_its_own_actions(superuse
 
 @pytest.fixture
 def staff_client(client):
-    superuser = UserFactory(is_staff=True, is_superuser=True)
+    superuser = UserFactory(is_staff=True, is_superuser=True, language="en")
     client.force_login(superuser)
     return client
 

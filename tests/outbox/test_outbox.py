@@ -14,6 +14,7 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
 from accounts.services import message_id
 from core import outbox
 from core.models import Delivery
@@ -66,7 +67,9 @@ def letter_mails(proposal):
 def in_funding(world):
     world.call.notice_days = 0
     world.call.save()
-    return world.in_funding(requested_amount=AMOUNT)
+    proposal = world.in_funding(requested_amount=AMOUNT)
+    User.objects.update(language="en")  # pages follow their user's language; these tests read English
+    return proposal
 
 
 def test_the_letter_is_owed_in_the_decisions_transaction_and_delivered_after_commit(
@@ -249,7 +252,7 @@ def test_a_second_reissue_while_one_is_being_prepared_is_refused(world, in_fundi
 
 
 def test_the_deliveries_page_keeps_its_query_count_flat(client, django_assert_max_num_queries, in_funding):
-    officer = UserFactory(role="program_officer")
+    officer = UserFactory(role="program_officer", language="en")
     now = timezone.now()
     Delivery.objects.bulk_create([Delivery(kind=LETTER, key=f"k{i}", subject=f"proposal:{i}", next_attempt_at=now,
                                            attempts=i % 4, last_error="E" * 300) for i in range(120)])
