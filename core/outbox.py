@@ -108,8 +108,9 @@ def dispatch(delivery_id: int) -> None:
         return
     from core.tasks import deliver_owed  # noqa: PLC0415 — reason: the task module imports the Celery app
 
-    try:
-        deliver_owed.apply_async(args=[delivery_id], retry=False)
+    try:  # a connection of its own: a broken pooled connection (or an old broker URL) never sticks
+        with current_app.connection_for_write() as connection:
+            deliver_owed.apply_async(args=[delivery_id], connection=connection, retry=False)
     except Exception:  # broker unreachable or hanging past its timeouts: the sweep re-dispatches
         logger.warning("Owed delivery %s could not be queued; the sweep will retry", delivery_id, exc_info=True)
 

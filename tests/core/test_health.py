@@ -12,7 +12,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from core.models import Delivery
-from pocflow.celery import app
+from tests.brokers import broker
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,13 +32,8 @@ def test_readiness_is_ok_when_every_check_passes(client):
 
 
 def test_readiness_names_a_closed_broker_port_without_its_address(client):
-    conf = app.conf
-    saved = conf.task_always_eager, conf.broker_url
-    conf.task_always_eager, conf.broker_url = False, "redis://:s3cret@127.0.0.1:9/0"
-    try:
+    with broker("redis://:s3cret@127.0.0.1:9/0"):
         response = client.get("/readyz")
-    finally:
-        conf.task_always_eager, conf.broker_url = saved
     body = response.json()
     assert response.status_code == 503 and body["status"] == "fail"
     assert body["checks"]["broker"].startswith("unreachable") and body["checks"]["database"] == "ok"

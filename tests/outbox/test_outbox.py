@@ -25,6 +25,7 @@ from decisions.services import letters
 from decisions.services.owed import LETTER
 from pocflow.celery import app
 from proposals.enums import ProposalStatus as S
+from tests.brokers import broker
 from tests.factories import UserFactory
 from workflows.tasks import sweep
 
@@ -186,14 +187,8 @@ def test_a_render_that_keeps_failing_is_given_up_shown_to_staff_and_retried_by_t
 
 def test_with_the_broker_unreachable_the_decision_succeeds_and_its_letter_waits_for_the_sweep(
         world, in_funding, django_capture_on_commit_callbacks):
-    conf = app.conf
-    saved = conf.task_always_eager, conf.broker_url
-    conf.task_always_eager, conf.broker_url = False, "redis://127.0.0.1:9/0"  # nothing listens on port 9
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            response = fund_it(world, in_funding)
-    finally:
-        conf.task_always_eager, conf.broker_url = saved
+    with broker("redis://127.0.0.1:9/0"), django_capture_on_commit_callbacks(execute=True):  # nobody on port 9
+        response = fund_it(world, in_funding)
     assert response.status_code == 302 and response.url == reverse("proposals:detail", args=[in_funding.pk])
     in_funding.refresh_from_db()
     assert in_funding.status == S.FUNDED
@@ -273,9 +268,6 @@ def test_a_broker_that_accepts_but_never_answers_does_not_hang_the_request(
     hanging = socket.socket()
     hanging.bind(("127.0.0.1", 0))
     hanging.listen(8)  # the kernel accepts connections; nobody ever reads or answers
-    conf = app.conf
-    saved = conf.task_always_eager, conf.broker_url
-    conf.task_always_eager, conf.broker_url = False, f"redis://127.0.0.1:{hanging.getsockname()[1]}/0"
     outcome = {}
 
     def hung(signum, frame):
@@ -284,12 +276,12 @@ def test_a_broker_that_accepts_but_never_answers_does_not_hang_the_request(
     previous = signal.signal(signal.SIGALRM, hung)
     signal.alarm(60)  # a hang fails the test instead of stalling the run
     try:
-        with django_capture_on_commit_callbacks(execute=True):
+        with broker(f"redis://127.0.0.1:{hanging.getsockname()[1]}/0"), \
+                django_capture_on_commit_callbacks(execute=True):
             outcome["response"] = fund_it(world, in_funding)
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
-        conf.task_always_eager, conf.broker_url = saved
         hanging.close()
     assert outcome["response"].status_code == 302
     owed = Delivery.objects.get(kind=LETTER)

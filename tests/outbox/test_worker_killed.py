@@ -22,8 +22,8 @@ from core.models import Delivery
 from decisions.enums import DocumentKind
 from decisions.models import Document
 from decisions.services.owed import LETTER
-from pocflow.celery import app
 from proposals.enums import ProposalStatus as S
+from tests.brokers import broker as use, use_broker
 from tests.concurrency import POSTGRES_ONLY
 from tests.helpers import World
 from workflows import services
@@ -78,11 +78,8 @@ def broker():
     import redis  # noqa: PLC0415
 
     redis.Redis.from_url(REDIS_URL).flushdb()
-    conf = app.conf
-    saved = conf.task_always_eager, conf.broker_url
-    conf.task_always_eager, conf.broker_url = False, REDIS_URL
-    yield
-    conf.task_always_eager, conf.broker_url = saved
+    with use(REDIS_URL):
+        yield
     redis.Redis.from_url(REDIS_URL).flushdb()
 
 
@@ -140,13 +137,13 @@ def test_with_the_broker_down_the_decision_stands_and_its_letter_goes_out_once_t
     world.call.notice_days = 0
     world.call.save()
     proposal = world.in_funding(requested_amount=Decimal("100000.00"))
-    app.conf.broker_url = "redis://127.0.0.1:9/0"  # the broker is down: nothing listens there
+    use_broker("redis://127.0.0.1:9/0")  # the broker is down: nothing listens there
     services.decide_funding(proposal=proposal, manager=world.fund_manager, approve=True, amount=Decimal("100000.00"))
     proposal.refresh_from_db()
     owed = Delivery.objects.get(kind=LETTER, subject=f"proposal:{proposal.pk}")
     assert proposal.status == S.FUNDED and owed.is_pending and owed.attempts == 0
 
-    app.conf.broker_url = REDIS_URL  # the broker is back, with a worker
+    use_broker(REDIS_URL)  # the broker is back, with a worker
     worker = start_worker(tmp_path, "worker")
     try:
         assert outbox.sweep(now=timezone.now() + timedelta(minutes=5)) >= 1
