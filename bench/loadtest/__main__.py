@@ -65,8 +65,9 @@ def main() -> int:
            "SESSION_COOKIE_SECURE": "0", "CSRF_COOKIE_SECURE": "0"}
     env.pop("CELERY_BROKER_URL", None)  # documents render inline: the load is the web server's
 
-    def manage(*args):
-        subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    def manage(*args):  # seeding: only warnings (the server logs every request and domain event)
+        subprocess.run([PY, "manage.py", *args], cwd=ROOT, env={**env, "APP_LOG_LEVEL": "WARNING"}, check=True,
+                       stdout=subprocess.DEVNULL)
 
     print(f"database: {database.split('@')[-1]}", flush=True)
     if database.startswith("postgres"):
