@@ -86,8 +86,17 @@ def seal_pending(model, using: str = "default", batch: int = 2000) -> int:
 
 
 def seal_after_commit(model, using: str) -> None:
-    """Seal once the writer's transaction commits (at once when there is none)."""
-    transaction.on_commit(lambda: seal_pending(model, using), using=using, robust=True)
+    """Seal once the writer's transaction commits (at once when there is none); one seal per model and
+    transaction, however many rows it writes."""
+    connection = connections[using]
+    if any(getattr(func, "seals", None) is model for _sids, func, _robust in connection.run_on_commit):
+        return
+
+    def seal():
+        seal_pending(model, using)
+
+    seal.seals = model
+    transaction.on_commit(seal, using=using, robust=True)
 
 
 # -- triggers ------------------------------------------------------------------------------------

@@ -141,3 +141,14 @@ def test_every_append_only_table_has_the_trigger():
     assert expected <= chain.tables_with_trigger(connection)
 
 
+
+
+def test_a_transaction_writing_many_rows_seals_them_once_after_commit(django_capture_on_commit_callbacks):
+    proposal = ProposalFactory()
+    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+        for i in range(5):
+            record_audit(action="test.many", proposal=proposal, data={"i": i})
+    assert len([c for c in callbacks if getattr(c, "seals", None) is AuditEntry]) == 1
+    for callback in callbacks:
+        callback()
+    assert not AuditEntry.objects.filter(chain_seq__isnull=True).exists()
