@@ -48,6 +48,16 @@ def is_active_reviewer(user, proposal):
 can_view_proposal = is_applicant | is_staff | is_active_reviewer
 can_edit_proposal = is_applicant
 can_see_applicant_files = is_applicant | is_staff | is_active_reviewer
+
+
+@rules.predicate
+def is_blind_call(user, proposal):
+    return proposal is not None and proposal.call.blind_identity
+
+
+# Blind review: an expert sees the applicant's attachments under neutral names (the file names people
+# give their files often carry their name and institution); the applicant and staff see the real ones.
+can_see_file_names = is_applicant | is_staff | ~is_blind_call
 can_download_letter = is_applicant | is_staff
 
 rules.add_perm("proposals.view_proposal", can_view_proposal)
@@ -58,6 +68,7 @@ rules.add_perm("proposals.list_all_proposals", is_staff)
 rules.add_perm("proposals.view_audit", is_applicant | is_staff)
 rules.add_perm("proposals.incubate", is_incubation_manager)
 rules.add_perm("proposals.see_files", can_see_applicant_files)
+rules.add_perm("proposals.see_file_names", can_see_file_names)
 
 
 rules.add_perm("proposals.create_proposal", is_researcher)

@@ -1,5 +1,8 @@
+from pathlib import PurePosixPath
+
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core import outbox
 from proposals.models import Answer, AuditEntry, Call, Proposal
@@ -27,6 +30,23 @@ def proposals_for_editing():
 def answers_of(*, proposal):
     """The proposal's answers in the form's order, each with its question."""
     return Answer.objects.filter(proposal=proposal).select_related("question").order_by("question__order", "pk")
+
+
+def attachment_names(*, answers, real: bool) -> dict[int, str]:
+    """The name each file answer is shown and downloaded under: its own, or in a blind review a neutral
+    one from the question's label and the file's position ("附件1-商业计划书.pdf")."""
+    names, position = {}, 0
+    for answer in sorted(answers, key=lambda a: (a.question.order, a.pk)):
+        if not answer.file:
+            continue
+        position += 1
+        if real:
+            names[answer.pk] = answer.file_name or "file"
+        else:
+            extension = PurePosixPath(answer.file_name or answer.file.name).suffix.lower()
+            label = "".join(ch for ch in str(answer.question.label) if ch not in '\\/:*?"<>|')[:60]
+            names[answer.pk] = f"{_('Attachment')}{position}-{label}{extension}"
+    return names
 
 
 def answer_files():

@@ -16,6 +16,7 @@ from proposals.selectors import (
     all_calls,
     answer_files,
     answers_of,
+    attachment_names,
     documents_being_prepared,
     history,
     open_calls,
@@ -143,5 +144,8 @@ def answer_file(request, pk):
     require_perm(request.user, "proposals.see_files", answer.proposal)
     if not answer.file:
         raise Http404
-    return FileResponse(answer.file.open("rb"), as_attachment=True, filename=answer.file_name or "file",
+    real = request.user.has_perm("proposals.see_file_names", answer.proposal)
+    siblings = answer.proposal.answers.select_related("question") if not real else [answer]
+    filename = attachment_names(answers=siblings, real=real)[answer.pk]
+    return FileResponse(answer.file.open("rb"), as_attachment=True, filename=filename,
                         content_type=answer.content_type or "application/octet-stream")
