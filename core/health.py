@@ -54,7 +54,7 @@ def check_outbox() -> str | None:
     """Owed deliveries waiting far longer than a retry should take, or given up, beyond the threshold."""
     stale = timezone.now() - timedelta(seconds=settings.READYZ_OUTBOX_STALE_SECONDS)
     try:
-        backlog = Delivery.objects.filter(done_at__isnull=True, created_at__lt=stale).count()
+        backlog = Delivery.objects.owed().filter(created_at__lt=stale).count()
     except DatabaseError:
         return "unknown (database)"
     if backlog > settings.READYZ_OUTBOX_MAX_BACKLOG:

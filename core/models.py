@@ -49,6 +49,22 @@ class Chained(AppendOnly):
         chain.seal_after_commit(type(self), kwargs.get("using") or router.db_for_write(type(self), instance=self))
 
 
+class DeliveryQuerySet(models.QuerySet):
+    """The states of an owed delivery, named once for the outbox, the staff page, /readyz and /metrics."""
+
+    def owed(self):  # not delivered: waiting or given up
+        return self.filter(done_at__isnull=True)
+
+    def waiting(self):
+        return self.owed().filter(failed_at__isnull=True)
+
+    def given_up(self):
+        return self.owed().filter(failed_at__isnull=False)
+
+    def delivered(self):
+        return self.filter(done_at__isnull=False)
+
+
 class Delivery(models.Model):
     """A side effect a change owes (a document to render, a mail to send, later a webhook), written in
     the same transaction as the change and delivered after commit by `core.outbox` — inline without a
@@ -69,6 +85,8 @@ class Delivery(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     done_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
     failed_at = models.DateTimeField(_("given up at"), null=True, blank=True)
+
+    objects = DeliveryQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]

@@ -10,8 +10,8 @@ handler's own writes — so a stored document and "delivered" commit together, o
 A failure is recorded on the row (attempts, last error, next attempt with exponential backoff); after
 `OUTBOX_MAX_ATTEMPTS` the row is given up and listed for staff, who can retry it. `sweep()` (part of the
 timer sweep, every minute) re-drives every row that is due: a failure's next attempt, or a row whose
-dispatch never reached a worker (broker down, message lost). Handlers must be idempotent by the row's
-row (they receive it): documents are stored once per subject, kind and language; a mail row is sent
+dispatch never reached a worker (broker down, message lost). Handlers receive the row and must be
+idempotent by it: documents are stored once per subject, kind and language; a mail row is sent
 once, with a Message-ID fixed by its key.
 
 Handlers register from their app's `ready()` with `register(kind, handler, label=…)`; core imports no app.
@@ -51,23 +51,15 @@ def label_of(kind: str):
     return handler.label if handler else kind
 
 
-def _setting(name: str, default):
-    return getattr(settings, name, default)
-
-
-def max_attempts() -> int:
-    return _setting("OUTBOX_MAX_ATTEMPTS", 8)
-
-
 def backoff(attempts: int) -> timedelta:
     """Seconds before attempt `attempts + 1`: base · 2^(attempts−1), capped (30 s, 1 min, 2 min … 1 h)."""
-    base, cap = _setting("OUTBOX_BACKOFF_SECONDS", 30), _setting("OUTBOX_BACKOFF_CAP_SECONDS", 3600)
+    base, cap = settings.OUTBOX_BACKOFF_SECONDS, settings.OUTBOX_BACKOFF_CAP_SECONDS
     return timedelta(seconds=min(cap, base * 2 ** max(0, attempts - 1)))
 
 
 def grace() -> timedelta:
     """How long a dispatched row may wait for its worker before the sweep dispatches it again."""
-    return timedelta(seconds=_setting("OUTBOX_REDISPATCH_AFTER_SECONDS", 120))
+    return timedelta(seconds=settings.OUTBOX_REDISPATCH_AFTER_SECONDS)
 
 
 # -- recording -------------------------------------------------------------------------------
@@ -128,10 +120,9 @@ def deliver(delivery_id: int) -> bool:
     worker holds it or it was given up. Raises DeliveryFailed after recording a failed attempt."""
     try:
         with transaction.atomic():
-            delivery = (Delivery.objects.select_for_update(skip_locked=True)
-                        .filter(pk=delivery_id, done_at__isnull=True, failed_at__isnull=True).first())
+            delivery = Delivery.objects.waiting().select_for_update(skip_locked=True).filter(pk=delivery_id).first()
             if delivery is None:
-                return Delivery.objects.filter(pk=delivery_id, done_at__isnull=False).exists()
+                return Delivery.objects.delivered().filter(pk=delivery_id).exists()
             handler = HANDLERS.get(delivery.kind)
             if handler is None:
                 raise LookupError(f"No outbox handler for {delivery.kind!r}")
@@ -152,7 +143,7 @@ def _record_failure(delivery_id: int, exc: Exception) -> bool:
             return delivery is not None
         delivery.attempts += 1
         delivery.last_error = error
-        if delivery.attempts >= max_attempts():
+        if delivery.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
             delivery.failed_at = now
             logger.error("Owed delivery %s (%s) given up after %s attempts: %s",
                          delivery.pk, delivery.kind, delivery.attempts, error)
@@ -168,7 +159,7 @@ def _record_failure(delivery_id: int, exc: Exception) -> bool:
 
 def due(*, now=None):
     now = now or timezone.now()
-    return Delivery.objects.filter(done_at__isnull=True, failed_at__isnull=True, next_attempt_at__lte=now)
+    return Delivery.objects.waiting().filter(next_attempt_at__lte=now)
 
 
 def sweep(*, now=None, limit: int = 200) -> int:
@@ -188,7 +179,7 @@ def retry(*, deliveries) -> int:
     """Staff: give failed or waiting rows a fresh start (attempts kept, given-up mark cleared), now."""
     now = timezone.now()
     with transaction.atomic():
-        ids = list(deliveries.filter(done_at__isnull=True).values_list("pk", flat=True))
+        ids = list(deliveries.owed().values_list("pk", flat=True))
         Delivery.objects.filter(pk__in=ids).update(failed_at=None, next_attempt_at=now + grace())
         for pk in ids:
             transaction.on_commit(lambda pk=pk: dispatch(pk), robust=True)
@@ -197,5 +188,5 @@ def retry(*, deliveries) -> int:
 
 def owed(*, subject: str, kinds_prefix: str = ""):
     """Rows still owed (pending or given up) about `subject`, e.g. the letters of one proposal."""
-    rows = Delivery.objects.filter(subject=subject, done_at__isnull=True)
+    rows = Delivery.objects.owed().filter(subject=subject)
     return rows.filter(kind__startswith=kinds_prefix) if kinds_prefix else rows

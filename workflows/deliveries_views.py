@@ -12,9 +12,9 @@ from core.models import Delivery
 from core.views import require_perm
 
 VIEWS = {
-    "pending": lambda: Delivery.objects.filter(done_at__isnull=True, failed_at__isnull=True).order_by("next_attempt_at", "pk"),
-    "failed": lambda: Delivery.objects.filter(done_at__isnull=True, failed_at__isnull=False).order_by("-failed_at", "-pk"),
-    "done": lambda: Delivery.objects.filter(done_at__isnull=False).order_by("-done_at", "-pk"),
+    "pending": lambda: Delivery.objects.waiting().order_by("next_attempt_at", "pk"),
+    "failed": lambda: Delivery.objects.given_up().order_by("-failed_at", "-pk"),
+    "done": lambda: Delivery.objects.delivered().order_by("-done_at", "-pk"),
 }
 
 

@@ -24,7 +24,7 @@ class PipelineCollector:
 
         owed = GaugeMetricFamily("pocflow_owed_deliveries", "Owed deliveries (letters, documents, mails) not yet "
                                  "delivered: waiting for an attempt, or given up", labels=["state"])
-        figures = Delivery.objects.filter(done_at__isnull=True).aggregate(
+        figures = Delivery.objects.owed().aggregate(
             waiting=Count("pk", filter=Q(failed_at__isnull=True)), failed=Count("pk", filter=Q(failed_at__isnull=False)))
         owed.add_metric(["waiting"], figures["waiting"])
         owed.add_metric(["failed"], figures["failed"])
