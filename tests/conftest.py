@@ -22,6 +22,9 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings, tmp_path):
+    # A request served by the test client leaves its language active in the thread; every test starts
+    # from the default instead of whatever the previous test on this worker read.
+    translation.deactivate()
     # PBKDF2 costs ~0.5 s per user; MD5 is fine for tests.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
