@@ -183,7 +183,9 @@ CELERY_BEAT_SCHEDULE = {
     "fire-workflow-timers": {"task": "workflows.tasks.fire_timers", "schedule": 60.0, "options": {"expires": 55}},
 }
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rate limits and lockout counters must be shared by every server process: production sets
+# CACHE_URL=redis://127.0.0.1:6379/1 (.env.example); the embedded default keeps them per process.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
