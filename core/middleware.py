@@ -6,6 +6,7 @@
   503 with Retry-After — someone else is working on this, nothing was changed, try again.
 - A concurrent change caught by the optimistic lock (django_fsm.ConcurrentTransition, ConcurrentChange):
   409 — reload and try again.
+- A named rate limit exceeded (core/ratelimit.py, django-ratelimit's `Ratelimited`): 429 with Retry-After.
 - Any other DomainError (an illegal or repeated transition, a refusal): its own status and message.
 
 The transaction the error came from has been rolled back by its atomic block before this runs."""
@@ -18,6 +19,7 @@ from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition
+from django_ratelimit.exceptions import Ratelimited
 from viewflow.workflow.exceptions import FlowLockFailed
 
 from core.errors import ConcurrentChange, DomainError
@@ -71,6 +73,11 @@ class RefusalMiddleware:
             return _answer(request, status=409, title=_("Changed meanwhile"),
                            message=_("Someone else changed this at the same time. Nothing was changed by your "
                                      "request; reload the page and try again."))
+        if isinstance(exc, Ratelimited):
+            logger.warning("Rate limit on %s %s", request.method, request.path)
+            return _answer(request, status=429, retry_after=60, title=_("Too many requests"),
+                           message=_("Too many requests from you in a short time. Nothing was changed; "
+                                     "please wait a while and try again."))
         if isinstance(exc, DomainError):
             logger.info("Refused %s %s: %s", request.method, request.path, type(exc).__name__)
             return _answer(request, status=exc.status, title=_("Not possible"), message=str(exc))

@@ -186,6 +186,19 @@ CELERY_BEAT_SCHEDULE = {
 # Rate limits and lockout counters must be shared by every server process: production sets
 # CACHE_URL=redis://127.0.0.1:6379/1 (.env.example); the embedded default keeps them per process.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# Named rate limits (core/ratelimit.py), "count/period" with period s, m, h or d; each overridable
+# from the environment as RATE_LIMIT_<NAME>.
+RATE_LIMITS = {name: env.str(f"RATE_LIMIT_{name.upper()}", default=rate) for name, rate in {
+    "password_reset_ip": "10/h",      # reset requests from one address
+    "password_reset_email": "3/h",    # reset mails to one account
+    "register_ip": "10/h",            # registrations from one address
+    "profile_email_user": "5/h",      # e-mail address changes by one user
+    "verify_ip": "60/m",              # public document verifications from one address
+    "objection_ip": "5/h",            # objections lodged from one address
+    "objection_notice": "30/h",       # objections lodged against one public notice
+    "objection_email": "3/h",         # objections confirmed by one e-mail address
+}.items()}
+RATELIMIT_USE_CACHE = "default"
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
