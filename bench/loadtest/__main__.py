@@ -6,7 +6,10 @@ configuration (DEBUG off) on a free port of 127.0.0.1, runs Locust headless (50 
 main pages, logins included) and prints requests/s, p50/p95/p99 per page as users saw them, the server's
 own time per page (from its JSON request log) and the error count.
 
-  LOADTEST_USERS=50 LOADTEST_SECONDS=60 LOADTEST_PROPOSALS=40   sizes
+Then a login burst (bench/loadtest/burst.py): LOADTEST_BURST sign-ins released at the same instant while
+a signed-in expert reads pages, printed beside the floor that password hashing alone sets.
+
+  LOADTEST_USERS=50 LOADTEST_SECONDS=60 LOADTEST_PROPOSALS=40 LOADTEST_BURST=40   sizes (0 skips a phase)
   LOADTEST_SERVER=baseline     gunicorn's defaults instead (3 sync workers): the "before" figure
   LOADTEST_DATABASE_URL=...    another database (it is dropped and rebuilt)
 """
@@ -22,6 +25,8 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+
+from bench.loadtest import burst
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "var" / "loadtest"
@@ -51,6 +56,7 @@ def main() -> int:
     seconds = int(os.environ.get("LOADTEST_SECONDS", "60"))
     proposals = int(os.environ.get("LOADTEST_PROPOSALS", "40"))
     baseline = os.environ.get("LOADTEST_SERVER") == "baseline"
+    logins = int(os.environ.get("LOADTEST_BURST", "40"))
     OUT.mkdir(parents=True, exist_ok=True)
     if os.environ.get("LOADTEST_DATABASE_URL"):
         database = os.environ["LOADTEST_DATABASE_URL"]
@@ -105,16 +111,23 @@ def main() -> int:
                 time.sleep(0.2)
         print(f"server: {'3 sync workers (gunicorn defaults)' if baseline else 'gunicorn.conf.py'}; "
               f"{users} users for {seconds} s", flush=True)
-        subprocess.run([str(BIN / "locust"), "-f", str(Path(__file__).with_name("locustfile.py")), "--headless",
-                        "-u", str(users), "-r", str(max(1, users // 5)), "-t", f"{seconds}s",
-                        "--host", f"http://127.0.0.1:{port}", "--csv", str(OUT / "stats"), "--only-summary",
-                        "--loglevel", "WARNING"],
-                       cwd=ROOT, env={**env, "LOADTEST_PAGES": pages}, check=False,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if users:
+            subprocess.run([str(BIN / "locust"), "-f", str(Path(__file__).with_name("locustfile.py")), "--headless",
+                            "-u", str(users), "-r", str(max(1, users // 5)), "-t", f"{seconds}s",
+                            "--host", f"http://127.0.0.1:{port}", "--csv", str(OUT / "stats"), "--only-summary",
+                            "--loglevel", "WARNING"],
+                           cwd=ROOT, env={**env, "LOADTEST_PAGES": pages}, check=False,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            report(seconds)
+        if logins:
+            walks = json.loads(pages)
+            result = burst.burst(f"http://127.0.0.1:{port}", usernames=[u for u in walks if u != "anonymous"],
+                                 password=os.environ.get("LOADTEST_PASSWORD", "pocflow-demo"), logins=logins,
+                                 reader="expert1", reader_pages=[url for _name, url in walks["expert1"]])
+            burst.print_burst(result, logins=logins, hash_ms=burst.one_hash_ms())
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(30)
-    report(seconds)
     return 0
 
 
