@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from core.errors import DomainError
-from core.views import render_domain_error, require_perm
+from core.views import render_domain_error, require_own, require_perm
 from forms.builder import build_answer_form
 from proposals.enums import EDITABLE_STATES, WITHDRAWABLE_STATES
 from proposals.forms import ProposalFilterForm, ProposalForm, WithdrawForm, avoid_formset, avoid_rows
@@ -95,7 +95,7 @@ def new(request, call_pk):
 @require_http_methods(["GET", "POST"])
 def edit(request, pk):
     proposal = get_object_or_404(proposals_for_editing(), pk=pk)
-    require_perm(request.user, "proposals.edit_proposal", proposal)
+    require_own(request.user, "proposals.edit_proposal", proposal)
     if proposal.status not in EDITABLE_STATES:
         messages.error(request, _("A proposal can only be edited while it is a draft or returned for revision."))
         return redirect("proposals:detail", pk=pk)

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from proposals.enums import ProposalStatus as S
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -28,3 +29,20 @@ def test_submitting_twice_answers_409_the_second_time_and_changes_nothing(client
     assert "can only be edited while it is a draft or returned for revision" in second.content.decode()
     proposal.refresh_from_db()
     assert proposal.status == S.SUBMITTED and proposal.audit_entries.count() == audit_rows
+
+
+def test_a_superuser_opening_another_researchers_draft_is_refused_403_not_500(client, world):
+    proposal = world.proposal()
+    admin = UserFactory(is_superuser=True, is_staff=True, language="en")
+    client.force_login(admin)
+    url = reverse("proposals:edit", args=[proposal.pk])
+    before = (proposal.title, proposal.audit_entries.count())
+
+    page = client.get(url)
+    saved = client.post(url, {**COMPLETE, "title": "管理员改的标题"})
+    submitted = client.post(reverse("workflows:submit", args=[proposal.pk]), COMPLETE)
+
+    # only the applicant edits and submits a draft: the page is not offered, and nothing changes
+    assert (page.status_code, saved.status_code, submitted.status_code) == (403, 403, 403)
+    proposal.refresh_from_db()
+    assert (proposal.title, proposal.audit_entries.count(), proposal.status) == (*before, S.DRAFT)
