@@ -50,4 +50,5 @@ def verify(request):
     else:
         form = VerifyDocumentForm()
     context = {"form": form, "checked": checked, "document": document, "sha256": digest, "intact": intact}
-    return render(request, "decisions/verify.html", context)
+    invalid = request.method == "POST" and not checked  # a missing or unusable file or fingerprint
+    return render(request, "decisions/verify.html", context, status=400 if invalid else 200)

@@ -96,6 +96,7 @@ def test_verify_form_needs_a_file_or_a_well_formed_fingerprint(client):
 
     assert empty.context["checked"] is False and empty.context["form"].non_field_errors()
     assert malformed.context["checked"] is False and "sha256" in malformed.context["form"].errors
+    assert (empty.status_code, malformed.status_code) == (400, 400)  # invalid input is not a 200
 
 
 def _upload(data: bytes):
