@@ -113,7 +113,7 @@ def confirm(request, token):
         try:
             objection = notice_services.confirm_objection(token=token)
         except DomainError as exc:
-            return render_domain_error(request, exc, "reviews/notice/confirm.html", context)
+            return render_domain_error(request, exc, "reviews/notice/confirm.html", {**context, "refused": True})
         messages.success(request, _("Thank you: your objection is confirmed and will be handled by the program office. "
                                     "A receipt was sent to your e-mail address."))
         return redirect("notices:detail", pk=objection.notice_id)

@@ -194,6 +194,8 @@ def test_a_tampered_or_foreign_token_is_refused_and_confirms_nothing(three):
             assert str(exc.value) == "This confirmation link is not valid. Copy the whole link from the e-mail."
     response = Client().post(reverse("notices:confirm", args=["nonsense"]), **EN)
     assert response.status_code == 400
+    assert "This confirmation link is not valid." in response.content.decode()
+    assert "Confirm my objection" not in response.content.decode()
     objection.refresh_from_db()
     assert objection.status == ObjectionStatus.PENDING
 
