@@ -115,6 +115,9 @@ def seed_demo(*, users=None, expert_count=3):
                      choices=[{"value": "yes", "zh": "是", "en": "Yes"}, {"value": "no", "zh": "否", "en": "No"}]),
             Question(form=form, order=3, kind=QuestionKind.FILE, label_zh="商业计划书（PDF）", label_en="Business plan (PDF)",
                      required=False, file_types=["pdf", "docx"], max_file_mb=20),
+            # names the people: experts of a blind call do not see it (the plan and the business plan they do)
+            Question(form=form, order=4, kind=QuestionKind.LONG_TEXT, label_zh="团队介绍与主要成员简历",
+                     label_en="Team and members' CVs", required=False, max_length=5000, hide_in_blind_review=True),
         ])
         now = timezone.now()
         call = Call.objects.create(
@@ -239,7 +242,7 @@ class _Story:
         questions = list(self.call.form.questions.all()) if self.call.form_id else []
         data = {}
         for question in questions:
-            if question.kind == QuestionKind.LONG_TEXT:
+            if question.kind == QuestionKind.LONG_TEXT and question.required:
                 data[question.field_name] = spec["plan"]
             elif question.kind == QuestionKind.SINGLE_CHOICE and question.choices:
                 values = [choice["value"] for choice in question.choices]

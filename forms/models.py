@@ -44,6 +44,11 @@ class Question(models.Model):
     )
     file_types = models.JSONField(_("allowed file types"), default=default_file_types, blank=True)
     max_file_mb = models.PositiveIntegerField(_("maximum file size (MB)"), default=20)
+    hide_in_blind_review = models.BooleanField(
+        _("hide in blind review"), default=False,
+        help_text=_("When the call's review is blind, experts do not see the answer to this question nor download "
+                    "its file. Tick it for answers that may name the applicant: team, CVs, institution."),
+    )
 
     class Meta:
         ordering = ["form", "order", "pk"]

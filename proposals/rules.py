@@ -58,6 +58,9 @@ def is_blind_call(user, proposal):
 # Blind review: an expert sees the applicant's attachments under neutral names (the file names people
 # give their files often carry their name and institution); the applicant and staff see the real ones.
 can_see_file_names = is_applicant | is_staff | ~is_blind_call
+# Blind review: answers to questions marked "hide in blind review" (team, CVs …) are left out of what
+# experts see and download; the applicant and staff see every answer, and so does everyone in an open call.
+can_see_blind_hidden_answers = is_applicant | is_staff | ~is_blind_call
 can_download_letter = is_applicant | is_staff
 
 rules.add_perm("proposals.view_proposal", can_view_proposal)
@@ -69,6 +72,7 @@ rules.add_perm("proposals.view_audit", is_applicant | is_staff)
 rules.add_perm("proposals.incubate", is_incubation_manager)
 rules.add_perm("proposals.see_files", can_see_applicant_files)
 rules.add_perm("proposals.see_file_names", can_see_file_names)
+rules.add_perm("proposals.see_blind_hidden_answers", can_see_blind_hidden_answers)
 
 
 rules.add_perm("proposals.create_proposal", is_researcher)

@@ -32,6 +32,12 @@ def answers_of(*, proposal):
     return Answer.objects.filter(proposal=proposal).select_related("question").order_by("question__order", "pk")
 
 
+def readable_answers(*, answers, see_hidden: bool) -> list:
+    """The answers a reader may see: all of them, or (`see_hidden` False: an expert in a blind call, as the
+    predicate `proposals.see_blind_hidden_answers` says) none to a question marked "hide in blind review"."""
+    return [a for a in answers if see_hidden or not a.question.hide_in_blind_review]
+
+
 def attachment_names(*, answers, real: bool) -> dict[int, str]:
     """The name each file answer is shown and downloaded under: its own, or in a blind review a neutral
     one from the question's label and the file's position ("附件1-商业计划书.pdf")."""
@@ -50,8 +56,9 @@ def attachment_names(*, answers, real: bool) -> dict[int, str]:
 
 
 def answer_files():
-    """Answers with their proposal, for the file download (its permission asks about the proposal)."""
-    return Answer.objects.select_related("proposal")
+    """Answers with their proposal, call and question, for the file download (its permissions ask about
+    the proposal and whether the question is hidden in a blind review)."""
+    return Answer.objects.select_related("proposal", "proposal__call", "question")
 
 
 def proposals_of(*, applicant):

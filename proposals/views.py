@@ -23,6 +23,7 @@ from proposals.selectors import (
     proposals_for_editing,
     proposals_for_pages,
     proposals_of,
+    readable_answers,
     staff_proposals,
 )
 from proposals.services.answers import answers_by_question, save_answers
@@ -142,10 +143,12 @@ def detail(request, pk):
 def answer_file(request, pk):
     answer = get_object_or_404(answer_files(), pk=pk)
     require_perm(request.user, "proposals.see_files", answer.proposal)
-    if not answer.file:
-        raise Http404
+    see_hidden = request.user.has_perm("proposals.see_blind_hidden_answers", answer.proposal)
+    if not answer.file or (answer.question.hide_in_blind_review and not see_hidden):
+        raise Http404  # a hidden question's file does not exist for an expert of a blind call
     real = request.user.has_perm("proposals.see_file_names", answer.proposal)
-    siblings = answer.proposal.answers.select_related("question") if not real else [answer]
+    siblings = (readable_answers(answers=answer.proposal.answers.select_related("question"), see_hidden=see_hidden)
+                if not real else [answer])
     filename = attachment_names(answers=siblings, real=real)[answer.pk]
     return FileResponse(answer.file.open("rb"), as_attachment=True, filename=filename,
                         content_type=answer.content_type or "application/octet-stream")

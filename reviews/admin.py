@@ -172,6 +172,7 @@ class PublicNoticeAdmin(admin.ModelAdmin):
 
 @admin.register(Objection)
 class ObjectionAdmin(admin.ModelAdmin):
-    list_display = ("notice", "entry", "name", "email", "status", "lodged_at", "resolved_at")
+    list_display = ("notice", "entry", "name", "email", "status", "lodged_at", "confirmed_at", "resolved_at")
     list_filter = ("status",)
-    readonly_fields = ("status",)  # changes only through its door (reviews.services.states)
+    # changes only through its door (reviews.services.states); confirmed only by the sender's link
+    readonly_fields = ("status", "confirmed_at")

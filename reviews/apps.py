@@ -10,6 +10,7 @@ class ReviewsConfig(AppConfig):
         # reason: the conflict-detection receivers import models, which need the app registry ready
         from core import outbox
         from reviews import receivers  # noqa: F401
-        from reviews.services.notice import RECEIPT_KIND, deliver_receipt
+        from reviews.services.notice import CONFIRM_KIND, RECEIPT_KIND, deliver_confirmation, deliver_receipt
 
+        outbox.register(CONFIRM_KIND, deliver_confirmation, label=_("Objection confirmation link"))
         outbox.register(RECEIPT_KIND, deliver_receipt, label=_("Objection receipt"))

@@ -125,13 +125,17 @@ class NoticeTransition(StrEnum):
 
 
 class ObjectionStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting e-mail confirmation")
     OPEN = "open", _("Open")
     UPHELD = "upheld", _("Upheld — approval reopened")
     DISMISSED = "dismissed", _("Dismissed")
+    EXPIRED = "expired", _("Expired unconfirmed")
 
 
 class ObjectionTransition(StrEnum):
     """Stable names of the objection transitions (method names on Objection)."""
 
+    CONFIRM = "confirm"
+    EXPIRE = "expire"
     UPHOLD = "uphold"
     DISMISS = "dismiss"

@@ -639,18 +639,23 @@ class NoticeEntry(models.Model):
 
 
 class Objection(SafeConcurrentTransitionMixin, models.Model):
-    """An objection lodged by anyone during a notice period, resolved by staff.
+    """An objection lodged by anyone during a notice period against one proposal on the list, resolved by staff.
 
+    It is lodged `pending` and counts (holds back its proposal, is shown to staff to handle) only once
+    the sender confirmed their e-mail address (`open`); one never confirmed expires. `entry` is empty
+    only on objections lodged before an objection had to name a proposal (they concern the whole list).
     `status` changes only through the door `reviews.services.states.transition_objection`."""
 
     notice = models.ForeignKey(PublicNotice, on_delete=models.PROTECT, related_name="objections")
-    entry = models.ForeignKey(NoticeEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="objections")
+    entry = models.ForeignKey(NoticeEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="objections",
+                              verbose_name=_("proposal"))
     name = models.CharField(_("your name"), max_length=200)
     organisation = models.CharField(_("organisation"), max_length=200, blank=True)
     email = models.EmailField(_("email"))
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     reasons = models.TextField(_("reasons"))
     lodged_at = models.DateTimeField(_("lodged at"), default=timezone.now)
+    confirmed_at = models.DateTimeField(_("e-mail confirmed at"), null=True, blank=True)
     status = FSMField(_("status"), max_length=10, choices=ObjectionStatus.choices, default=ObjectionStatus.OPEN,
                       protected=True, db_index=True)
     resolution = models.TextField(_("resolution"), blank=True)
@@ -664,6 +669,15 @@ class Objection(SafeConcurrentTransitionMixin, models.Model):
 
     def __str__(self):
         return _("Objection %(n)s to %(notice)s") % {"n": self.pk, "notice": self.notice}
+
+    @transition(field=status, source=ObjectionStatus.PENDING, target=ObjectionStatus.OPEN)
+    def confirm(self, *, at=None):
+        """The sender followed the signed link mailed to them (a system act: the link is the authority)."""
+        self.confirmed_at = at or timezone.now()
+
+    @transition(field=status, source=ObjectionStatus.PENDING, target=ObjectionStatus.EXPIRED)
+    def expire(self):
+        """Never confirmed in time (the sweep)."""
 
     @transition(field=status, source=ObjectionStatus.OPEN, target=ObjectionStatus.UPHELD,
                 permission=_allowed(review_rules.can_manage_notices))

@@ -58,5 +58,6 @@ notice_urls = ([
     path("<int:pk>/", notice.notice_detail, name="detail"),
     path("<int:pk>/manage/", notice.manage, name="manage"),
     path("objections/<int:pk>/resolve/", notice.resolve, name="resolve"),
+    path("objections/confirm/<str:token>/", notice.confirm, name="confirm"),
     path("calls/<int:call_pk>/publish/", notice.publish, name="publish"),
 ], "notices")

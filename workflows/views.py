@@ -18,7 +18,7 @@ from funding.rules import can_record_eligibility_facts
 from funding.selectors import facts_of, fund_balance, pending_approval
 from funding.services.eligibility import decision_eligibility, record_eligibility_facts
 from proposals.forms import ScreeningForm, WithdrawForm
-from proposals.selectors import attachment_names, open_calls, proposals_for_pages, proposals_of
+from proposals.selectors import attachment_names, open_calls, proposals_for_pages, proposals_of, readable_answers
 from proposals.services.submission import submission_problems
 from proposals.views import save_edit
 from reviews.enums import OPEN_REVIEW_STATES, ReviewStatus
@@ -208,7 +208,8 @@ def review(request, pk):
     form = ScoreForm(request.POST if request.method == "POST" else None, criteria=criteria,
                      veto_enabled=call.veto_enabled, initial=ScoreForm.initial_for(review))
     own_scores = {s.criterion_id: s for s in review.scores.all()}
-    answers = list(proposal.answers.select_related("question"))
+    answers = readable_answers(answers=proposal.answers.select_related("question"),
+                               see_hidden=request.user.has_perm("proposals.see_blind_hidden_answers", proposal))
     names = attachment_names(answers=answers, real=request.user.has_perm("proposals.see_file_names", proposal))
     context = {
         "review": review, "proposal": proposal, "call": call, "form": form, "decline_form": DeclineForm(),

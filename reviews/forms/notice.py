@@ -28,8 +28,12 @@ class PublishNoticeForm(forms.Form):
 
 
 class ObjectionForm(forms.Form):
-    entry = forms.ModelChoiceField(label=_("Proposal"), queryset=NoticeEntry.objects.none(), required=False,
-                                   empty_label=_("The whole list"))
+    entry = forms.ModelChoiceField(
+        label=_("Proposal"), queryset=NoticeEntry.objects.none(), empty_label=_("Choose the proposal"),
+        help_text=_("An objection concerns one proposal on the list; only that proposal waits for it to be resolved."),
+        error_messages={"required": _("Choose the proposal your objection concerns."),
+                        "invalid_choice": _("Choose a proposal from this notice's list.")},
+    )
     name = forms.CharField(label=_("your name"), max_length=200)
     organisation = forms.CharField(label=_("organisation"), max_length=200, required=False)
     email = forms.EmailField(label=_("email"))

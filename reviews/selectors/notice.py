@@ -9,6 +9,7 @@ from django.db.models import Count, Prefetch, Q
 
 from proposals.enums import ProposalStatus
 from proposals.models import Call, Proposal
+from reviews.enums import ObjectionStatus
 from reviews.models import NoticeEntry, Objection, PublicNotice
 
 _entry_prefetches: list[Callable[[], Prefetch]] = []
@@ -40,8 +41,22 @@ def notice_entries(*, notice):
     )
 
 
+COUNTED = (ObjectionStatus.OPEN, ObjectionStatus.UPHELD, ObjectionStatus.DISMISSED)
+
+
 def notice_objections(*, notice):
-    return notice.objections.select_related("entry__proposal", "resolved_by").order_by("lodged_at", "pk")
+    """The objections staff handle: confirmed ones (open, then resolved). Pending and expired ones are
+    only counted (`objection_counts`): their text and address were never confirmed by anyone."""
+    return (notice.objections.filter(status__in=COUNTED).select_related("entry__proposal", "resolved_by")
+            .order_by("lodged_at", "pk"))
+
+
+def objection_counts(*, notice) -> dict:
+    """How many objections of the notice await their sender's confirmation and how many expired unconfirmed."""
+    return notice.objections.aggregate(
+        pending=Count("pk", filter=Q(status=ObjectionStatus.PENDING)),
+        expired=Count("pk", filter=Q(status=ObjectionStatus.EXPIRED)),
+    )
 
 
 def live_entry_proposals():

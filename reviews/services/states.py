@@ -17,8 +17,10 @@ Audit rows (action names are the ones the services recorded before the doors exi
 - a notice lists several proposals, each of which has its own rows (notice.published,
   notice.final, notice.entry_withdrawn); closing concerns the list as a whole, so notice.closed
   has no proposal and names the notice in its data, as before;
-- an objection's row (notice.objection_upheld / notice.objection_dismissed) belongs to the
-  proposal of the entry it names, or to no proposal when it objects to the whole list.
+- an objection's rows (notice.objection_confirmed / notice.objection_expired, system acts of the
+  sender's signed link and of the sweep; notice.objection_upheld / notice.objection_dismissed, staff)
+  belong to the proposal of the entry it names, or to no proposal for an objection to the whole list
+  (lodged before an objection had to name a proposal).
 
 Signals: only upholding an objection sends one (`objection_upheld`), last, and only when that act
 took the entry off the list; the other transitions sent none before the doors and send none now.
@@ -47,6 +49,8 @@ NOTICE_TRANSITIONS = {
     NoticeTransition.CLOSE: ("notice.closed", ("closed_at",)),
 }
 OBJECTION_TRANSITIONS = {
+    ObjectionTransition.CONFIRM: ("notice.objection_confirmed", ("confirmed_at",)),
+    ObjectionTransition.EXPIRE: ("notice.objection_expired", ()),
     ObjectionTransition.UPHOLD: ("notice.objection_upheld", ("resolution", "resolved_by", "resolved_at")),
     ObjectionTransition.DISMISS: ("notice.objection_dismissed", ("resolution", "resolved_by", "resolved_at")),
 }
@@ -103,10 +107,11 @@ def transition_notice(
 
 
 def transition_objection(
-    *, objection: Objection, transition: str, actor, resolution: str, data: Mapping | None = None,
-    illegal: str | None = None, at=None, withdrawn_entry: NoticeEntry | None = None,
+    *, objection: Objection, transition: str, actor=None, resolution: str = "", data: Mapping | None = None,
+    illegal: str | None = None, at=None, withdrawn_entry: NoticeEntry | None = None, system: bool = False,
 ) -> Objection:
-    """Uphold or dismiss an objection (staff), with the resolution as the audit note.
+    """Confirm or expire an objection (system acts: the sender's signed link, the sweep; `system=True`),
+    or uphold or dismiss it (staff), with the resolution as the audit note.
 
     The audit row belongs to the proposal of the objection's entry (none for an objection to the
     whole list). When upholding took `withdrawn_entry` off the list, `objection_upheld` is sent
@@ -116,10 +121,16 @@ def transition_objection(
     action, written = OBJECTION_TRANSITIONS[name]
     entry = objection.entry
     signal = objection_upheld if name == ObjectionTransition.UPHOLD and withdrawn_entry is not None else None
+    if name == ObjectionTransition.CONFIRM:
+        kwargs = {"at": at}
+    elif name == ObjectionTransition.EXPIRE:
+        kwargs = {}
+    else:
+        kwargs = {"resolution": resolution.strip(), "by": actor, "at": at}
     change_state(
         objection, name.value, actor=actor, action=action, proposal=entry.proposal if entry else None,
-        note=resolution, data=data, illegal=illegal, update_fields=list(written),
-        transition_kwargs={"resolution": resolution.strip(), "by": actor, "at": at},
+        note=resolution, data=data, illegal=illegal, update_fields=list(written), system=system,
+        transition_kwargs=kwargs,
         signal=signal, signal_kwargs={"entry": withdrawn_entry, "note": resolution.strip()},
     )
     return objection

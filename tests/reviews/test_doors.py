@@ -40,7 +40,7 @@ from reviews.models import (
     Review,
     ReviewReminder,
 )
-from reviews.services.notice import lodge_objection, resolve_objection
+from reviews.services.notice import resolve_objection
 from reviews.services.states import (
     transition_assignment_run,
     transition_notice,
@@ -50,6 +50,7 @@ from reviews.services.states import (
 from reviews.signals import objection_upheld
 from tests.factories import CallFactory, ProposalFactory, UserFactory
 from tests.helpers import World
+from tests.reviews.notice_support import lodge_confirmed
 
 pytestmark = pytest.mark.django_db
 
@@ -446,7 +447,7 @@ def test_an_officer_upholding_from_a_stale_page_is_told_it_was_already_resolved_
     world = World(experts=1)
     proposal = world.approved()
     notice = world.publish()
-    objection = lodge_objection(notice=notice, entry=notice.entries.get(), name="王五", email="wangwu@example.org",
+    objection = lodge_confirmed(notice=notice, entry=notice.entries.get(), name="王五", email="wangwu@example.org",
                                 reasons="专利重复")
     stale = Objection.objects.select_related("entry", "notice").get(pk=objection.pk)
     resolve_objection(objection=objection, upheld=False, resolution="不成立", resolved_by=world.officer)

@@ -5,10 +5,11 @@ from proposals.enums import ProposalStatus as S
 from proposals.models import AuditEntry
 from reviews.enums import ObjectionStatus, ReviewStatus
 from reviews.models import Objection, Review
-from reviews.services.notice import lodge_objection, resolve_objection
+from reviews.services.notice import resolve_objection
 from reviews.services.scoring import save_review
 from tests.concurrency import POSTGRES_ONLY, race
 from tests.helpers import World
+from tests.reviews.notice_support import lodge_confirmed
 
 pytestmark = POSTGRES_ONLY
 
@@ -17,7 +18,7 @@ def test_two_officers_resolving_one_objection_at_once_resolve_it_once():
     world = World(experts=1)
     proposal = world.approved()
     notice = world.publish()
-    objection = lodge_objection(notice=notice, entry=notice.entries.get(), name="王五", email="wangwu@example.org",
+    objection = lodge_confirmed(notice=notice, entry=notice.entries.get(), name="王五", email="wangwu@example.org",
                                 reasons="专利重复")
     copies = [Objection.objects.select_related("entry", "notice").get(pk=objection.pk) for _ in range(2)]
     results = race([

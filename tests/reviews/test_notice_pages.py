@@ -14,11 +14,10 @@ from accounts.enums import Role
 from proposals.enums import ProposalStatus as S
 from reviews.enums import ObjectionStatus
 from reviews.models import Objection, PublicNotice
-from reviews.services.notice import lodge_objection
 from tests.e2e.html import page_form
 from tests.factories import UserFactory
 from tests.helpers import World
-from tests.reviews.notice_support import end_period
+from tests.reviews.notice_support import end_period, lodge_confirmed
 
 pytestmark = pytest.mark.django_db
 
@@ -77,9 +76,9 @@ def test_an_anonymous_visitor_lodges_an_objection_and_contact_details_stay_priva
     assert response.status_code == 302
     assert response.url == url
     objection = Objection.objects.get()
-    assert (objection.entry_id, objection.email, objection.status) == (entry.pk, "wangwu@example.org", ObjectionStatus.OPEN)
+    assert (objection.entry_id, objection.email, objection.status) == (entry.pk, "wangwu@example.org", ObjectionStatus.PENDING)
     after = client.get(url, **EN).content.decode()
-    assert "Your objection was recorded." in after
+    assert "we sent a confirmation link to your e-mail address" in after
     assert "wangwu@example.org" not in after and "13800000000" not in after
 
 
@@ -105,7 +104,7 @@ def test_after_the_period_the_page_says_it_is_closed_and_a_late_objection_is_ref
     page = client.get(url, **EN)
     assert "This notice is closed for objections." in page.content.decode()
     assert 'name="reasons"' not in page.content.decode()
-    response = client.post(url, form.data(**OBJECTION), **EN)
+    response = client.post(url, form.data(entry=str(notice.entries.get().pk), **OBJECTION), **EN)
     assert response.status_code == 400
     assert "objections are no longer accepted." in response.content.decode()
     assert Objection.objects.count() == 0
@@ -144,7 +143,7 @@ def test_publishing_with_nothing_waiting_shows_the_reason_and_writes_nothing():
 
 def test_the_officer_sees_contacts_and_upholds_an_objection_which_reopens_the_panel(published):
     world, proposal, notice = published
-    lodge_objection(notice=notice, entry=notice.entries.get(), **OBJECTION)
+    lodge_confirmed(notice=notice, entry=notice.entries.get(), **OBJECTION)
     client = signed_in(world.officer)
     manage = client.get(reverse("notices:manage", args=[notice.pk]))
     html = manage.content.decode()
@@ -162,7 +161,7 @@ def test_the_officer_sees_contacts_and_upholds_an_objection_which_reopens_the_pa
 
 def test_a_resolution_without_text_is_refused_and_changes_nothing(published):
     world, proposal, notice = published
-    objection = lodge_objection(notice=notice, entry=notice.entries.get(), **OBJECTION)
+    objection = lodge_confirmed(notice=notice, entry=notice.entries.get(), **OBJECTION)
     client = signed_in(world.officer)
     resolve_url = reverse("notices:resolve", args=[objection.pk])
     form = page_form(client.get(reverse("notices:manage", args=[notice.pk])), action=resolve_url)
@@ -177,7 +176,7 @@ def test_a_resolution_without_text_is_refused_and_changes_nothing(published):
 @pytest.mark.parametrize("role", [Role.RESEARCHER, Role.EXPERT, Role.PANEL_CHAIR, Role.FUND_MANAGER, Role.INCUBATION_MANAGER])
 def test_staff_pages_are_refused_to_everyone_but_program_officers(published, role):
     world, proposal, notice = published
-    objection = lodge_objection(notice=notice, entry=notice.entries.get(), **OBJECTION)
+    objection = lodge_confirmed(notice=notice, entry=notice.entries.get(), **OBJECTION)
     client = signed_in(UserFactory(role=role))
     assert client.get(reverse("notices:publish", args=[world.call.pk])).status_code == 403
     assert client.post(reverse("notices:publish", args=[world.call.pk]), {"title_zh": "公示", "days": "7"}).status_code == 403

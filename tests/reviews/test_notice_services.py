@@ -19,7 +19,7 @@ from reviews.services.notice import close_due_notices, lodge_objection, publish_
 from tests.factories import UserFactory
 from tests.helpers import World
 from tests.reviews.deadline_support import tasks
-from tests.reviews.notice_support import end_period
+from tests.reviews.notice_support import confirmed, end_period, legacy_objection, lodge_confirmed
 from workflows import services
 from workflows.flows import ProposalFlow
 
@@ -125,7 +125,7 @@ def test_without_a_notice_period_an_approval_goes_straight_to_funding():
 
 # objections
 
-def test_anyone_may_object_during_the_period_and_gets_a_receipt(django_capture_on_commit_callbacks):
+def test_anyone_may_object_during_the_period_and_gets_a_receipt_once_confirmed(django_capture_on_commit_callbacks):
     world = World(experts=1)
     world.officer.language = "en"
     world.officer.save()
@@ -136,19 +136,24 @@ def test_anyone_may_object_during_the_period_and_gets_a_receipt(django_capture_o
         objection = lodge_objection(notice=notice, entry=entry, organisation="某大学", phone="13800000000", **OBJECTOR)
     objection.refresh_from_db()
     assert (objection.status, objection.entry_id, objection.email, objection.phone) == (
-        ObjectionStatus.OPEN, entry.pk, "wangwu@example.org", "13800000000")
+        ObjectionStatus.PENDING, entry.pk, "wangwu@example.org", "13800000000")
     [audit] = AuditEntry.objects.filter(action="notice.objection_lodged")
     assert (audit.proposal_id, audit.actor_id) == (proposal.pk, None)
     assert audit.data == {"notice": notice.pk, "objection": objection.pk, "entry": entry.pk}
     assert "wangwu" not in str(audit.data) + audit.note
-    [receipt] = [m for m in mail.outbox if m.to == ["wangwu@example.org"]]
+    assert [m.to for m in mail.outbox] == [["wangwu@example.org"]]  # only the confirmation link
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        confirmed(objection)
+    [receipt] = [m for m in mail.outbox if m.subject.endswith("was received")]
+    assert receipt.to == ["wangwu@example.org"]
     assert receipt.subject == '[pocflow] Your objection to "Public notice of approved proposals" was received'
     assert f"{proposal.reference} {proposal.title}" in receipt.body
+    assert OBJECTOR["reasons"] in receipt.body  # confirmed: the receipt may quote the reasons
     # the officer who published the notice is told, with a link to the staff page
     [staff] = [m for m in mail.outbox if m.to == [world.officer.email]]
     assert staff.subject == "[pocflow] A new objection to a public notice"
     assert f"/notices/{notice.pk}/manage/" in staff.body
-    assert len(mail.outbox) == 2
+    assert len(mail.outbox) == 3
 
 
 def test_a_proposal_withdrawn_during_the_notice_is_taken_off_the_list_not_made_final():
@@ -202,7 +207,7 @@ def test_an_objection_needs_a_name_a_contact_and_reasons(field, value, message):
     world.approved()
     notice = world.publish()
     with translation.override("en"), pytest.raises(InvalidInput) as exc:
-        lodge_objection(notice=notice, **{**OBJECTOR, field: value})
+        lodge_objection(notice=notice, entry=notice.entries.get(), **{**OBJECTOR, field: value})
     assert str(exc.value) == message
     assert (Objection.objects.count(), AuditEntry.objects.filter(action="notice.objection_lodged").count()) == (0, 0)
 
@@ -244,7 +249,7 @@ def test_an_open_objection_at_the_end_of_the_period_keeps_the_approval_from_beco
     objected = world.approved()
     clean = world.approved()
     notice = world.publish()
-    lodge_objection(notice=notice, entry=entry_of(notice, objected), **OBJECTOR)
+    lodge_confirmed(notice=notice, entry=entry_of(notice, objected), **OBJECTOR)
     assert close_due_notices(now=notice.ends_at) == 1
     objected.refresh_from_db()
     clean.refresh_from_db()
@@ -258,7 +263,7 @@ def test_dismissing_an_objection_after_the_period_makes_the_approval_final():
     world = World(experts=1)
     proposal = world.approved()
     notice = world.publish()
-    objection = lodge_objection(notice=notice, entry=entry_of(notice, proposal), **OBJECTOR)
+    objection = lodge_confirmed(notice=notice, entry=entry_of(notice, proposal), **OBJECTOR)
     end_period(notice)
     close_due_notices()
     resolve_objection(objection=objection, upheld=False, resolution="经核查，专利不重复。", resolved_by=world.officer)
@@ -276,7 +281,7 @@ def test_dismissing_during_the_period_leaves_the_approval_waiting_for_the_end():
     world = World(experts=1)
     proposal = world.approved()
     notice = world.publish()
-    objection = lodge_objection(notice=notice, entry=entry_of(notice, proposal), **OBJECTOR)
+    objection = lodge_confirmed(notice=notice, entry=entry_of(notice, proposal), **OBJECTOR)
     resolve_objection(objection=objection, upheld=False, resolution="理由不成立", resolved_by=world.officer)
     proposal.refresh_from_db()
     assert proposal.status == S.APPROVED
@@ -290,7 +295,7 @@ def test_upholding_an_objection_takes_the_proposal_off_the_list_and_back_to_the_
     proposal = world.approved()
     other = world.approved()
     notice = world.publish()
-    objection = lodge_objection(notice=notice, entry=entry_of(notice, proposal), **OBJECTOR)
+    objection = lodge_confirmed(notice=notice, entry=entry_of(notice, proposal), **OBJECTOR)
     resolve_objection(objection=objection, upheld=True, resolution="异议成立，提交专家组复议。", resolved_by=world.officer)
     proposal.refresh_from_db()
     entry = entry_of(notice, proposal)
@@ -313,7 +318,7 @@ def test_a_reapproved_proposal_is_published_on_a_new_notice():
     world = World(experts=1)
     proposal = world.approved()
     first = world.publish()
-    objection = lodge_objection(notice=first, entry=entry_of(first, proposal), **OBJECTOR)
+    objection = lodge_confirmed(notice=first, entry=entry_of(first, proposal), **OBJECTOR)
     resolve_objection(objection=objection, upheld=True, resolution="复议", resolved_by=world.officer)
     services.decide_panel(proposal=proposal, officer=world.officer, outcome="approve", feedback="复议后同意立项")
     proposal.refresh_from_db()
@@ -326,12 +331,12 @@ def test_a_reapproved_proposal_is_published_on_a_new_notice():
     assert proposal.status == S.FUNDING
 
 
-def test_an_objection_to_the_whole_list_holds_back_every_entry_and_cannot_be_upheld():
+def test_a_legacy_objection_to_the_whole_list_holds_back_every_entry_and_cannot_be_upheld():
     world = World(experts=1)
     a = world.approved()
     b = world.approved()
     notice = world.publish()
-    general = lodge_objection(notice=notice, **OBJECTOR)
+    general = legacy_objection(notice)
     assert close_due_notices(now=notice.ends_at) == 0
     with translation.override("en"), pytest.raises(InvalidInput) as exc:
         resolve_objection(objection=general, upheld=True, resolution="成立", resolved_by=world.officer)
@@ -349,7 +354,7 @@ def test_resolving_needs_a_program_officer_and_a_resolution_and_happens_once():
     world = World(experts=1)
     proposal = world.approved()
     notice = world.publish()
-    objection = lodge_objection(notice=notice, entry=entry_of(notice, proposal), **OBJECTOR)
+    objection = lodge_confirmed(notice=notice, entry=entry_of(notice, proposal), **OBJECTOR)
     with pytest.raises(NotPermitted):
         resolve_objection(objection=objection, upheld=True, resolution="成立", resolved_by=UserFactory(role=Role.PANEL_CHAIR))
     with translation.override("en"), pytest.raises(InvalidInput) as exc:
