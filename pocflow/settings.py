@@ -196,7 +196,7 @@ RATE_LIMITS = {name: env.str(f"RATE_LIMIT_{name.upper()}", default=rate) for nam
     "verify_ip": "60/m",              # public document verifications from one address
     "objection_ip": "5/h",            # objections lodged from one address
     "objection_notice": "30/h",       # objections lodged against one public notice
-    "objection_email": "3/h",         # objections confirmed by one e-mail address
+    "objection_email": "3/h",         # objections lodged with one e-mail address (each sends it a mail)
 }.items()}
 RATELIMIT_USE_CACHE = "default"
 
