@@ -1,5 +1,6 @@
 import pytest
 from django.core.cache import cache
+from django.test import Client
 
 
 @pytest.fixture(autouse=True)
@@ -8,3 +9,9 @@ def _fresh_counters():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def client():
+    """A browser asking for English pages (the anonymous pages otherwise answer in the default zh-hans)."""
+    return Client(HTTP_ACCEPT_LANGUAGE="en")
