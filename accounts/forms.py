@@ -31,7 +31,7 @@ class RegistrationForm(UserCreationForm):
 
 
 class ProfileForm(forms.ModelForm):
-    email = forms.EmailField(label=_("E-mail"), help_text=_(
+    email = forms.EmailField(label=_("E-mail"), required=False, help_text=_(
         "A new address takes effect once you open the confirmation link we send to it."))
 
     class Meta:
@@ -49,7 +49,7 @@ class ProfileForm(forms.ModelForm):
     def new_email(self):
         """The address asked for when it differs from the account's (not saved: it waits for its link)."""
         email = self.cleaned_data.get("email", "")
-        return email if email.lower() != (self.current_email or "").lower() else ""
+        return email if email and email.lower() != (self.current_email or "").lower() else ""
 
     def save(self, commit=True):
         self.instance.email = self.current_email  # only the confirmation link changes the address
