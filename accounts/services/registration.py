@@ -5,6 +5,7 @@ link that activates it; an address that already has an account gets nothing crea
 is told by mail that someone tried, with the way to reset the password."""
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core import signing
 from django.db import transaction
 from django.urls import reverse
@@ -36,6 +37,8 @@ def register_researcher(*, form):
     email = form.cleaned_data["email"]
     with transaction.atomic():
         owner = account_with_email(email)
+        if owner is not None:  # hash the password all the same: the answer takes as long as a registration
+            make_password(form.cleaned_data.get("password1"))
         if owner is not None and _pending(owner):  # registered, never activated: the link again
             _queue_activation(owner)
             return None
