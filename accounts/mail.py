@@ -15,19 +15,25 @@ def absolute_url(path):
     return f"{settings.SITE_URL}{path}"
 
 
-def queue_user_mail(*, user, template, context, key: str = "", subject: str = ""):
+def queue_user_mail(*, user, template, context, key: str = "", subject: str = "", to: str = "",
+                    inactive_ok: bool = False):
     """Owe a mail to `user`; sent after the current transaction commits. `context` must be
     JSON-serialisable. `key` names the mail when the same event could be recorded twice (the
-    default is a fresh key: one mail per call); `subject` ties it to a record, e.g. "proposal:12"."""
+    default is a fresh key: one mail per call); `subject` ties it to a record, e.g. "proposal:12".
+    `to` sends it to another address than the user's (a new address to confirm); `inactive_ok`
+    sends it to an account not yet activated (the activation link)."""
     if user is None:
         return None
-    return outbox.owe(
-        kind=MAIL_KIND, key=key or f"mail:{uuid.uuid4().hex}", subject=subject,
-        payload={"user_id": user.pk, "template": template, "context": context},
-    )
+    payload = {"user_id": user.pk, "template": template, "context": context}
+    if to:
+        payload["to"] = to
+    if inactive_ok:
+        payload["inactive_ok"] = True
+    return outbox.owe(kind=MAIL_KIND, key=key or f"mail:{uuid.uuid4().hex}", subject=subject, payload=payload)
 
 
 def deliver_user_mail(delivery) -> bool:
     payload = delivery.payload
     return send_user_mail_now(user_id=payload["user_id"], template=payload["template"],
-                              context=payload["context"], key=delivery.key)
+                              context=payload["context"], key=delivery.key, to=payload.get("to", ""),
+                              inactive_ok=payload.get("inactive_ok", False))

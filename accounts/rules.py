@@ -1,6 +1,7 @@
 """Named predicates for accounts (django-rules)."""
 
 import rules
+from django.conf import settings
 
 from accounts.enums import Role
 from accounts.roles import has_role, is_staff_member
@@ -52,4 +53,19 @@ def is_staff(user):
     return is_staff_member(user)
 
 
+@rules.predicate
+def is_superuser(user):
+    return bool(getattr(user, "is_superuser", False))
+
+
+@rules.predicate
+def must_enrol_two_factor(user):
+    """OTP_REQUIRED_FOR_ADMINS: superusers and administrators cannot work without a second factor."""
+    return settings.OTP_REQUIRED_FOR_ADMINS and (is_superuser(user) or is_administrator(user))
+
+
 rules.add_perm("accounts.manage_users", is_administrator | is_program_officer)
+rules.add_perm("accounts.edit_profile", rules.is_authenticated)
+rules.add_perm("accounts.change_email", rules.is_authenticated & rules.is_active)
+# staff (fund managers included) and superusers may protect their login with a TOTP code
+rules.add_perm("accounts.use_two_factor", is_staff | is_superuser)

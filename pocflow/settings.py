@@ -5,6 +5,7 @@ jobs inline. Production sets DATABASE_URL (PostgreSQL), CELERY_BROKER_URL (Redis
 RabbitMQ), EMAIL_URL, SECRET_KEY, ALLOWED_HOSTS and SITE_URL. `.env.example` lists them.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -30,6 +31,9 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "viewflow",
     "viewflow.workflow",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "core",
     "accounts",
     "forms",
@@ -52,11 +56,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.TwoFactorEnforcementMiddleware",
     "core.middleware.RefusalMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # last: turns a login refused by the lockout into the translated 429 page (accounts/lockout.html)
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "pocflow.urls"
@@ -93,6 +101,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # first: refuses a locked-out username or address before any password is checked (django-axes)
+    "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -105,6 +115,31 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Login lockout (django-axes, failures and lockouts in the admin under "Axes"): after AXES_FAILURE_LIMIT
+# failed logins a username is locked out, and so is an address trying many usernames (each counted on its
+# own), for AXES_COOLOFF_MINUTES; a successful login clears the username's failures. Administrators
+# unlock in the admin (delete the access attempt) or with `manage.py axes_reset`.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = env.bool("AXES_RESET_ON_SUCCESS", default=True)
+AXES_LOCKOUT_CALLABLE = "accounts.views.login.locked_out"  # the translated page accounts/lockout.html
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
+AXES_SENSITIVE_PARAMETERS = []  # the admin lists who was locked out, from where
+# The client's address: REMOTE_ADDR, unless pocflow runs behind reverse proxies that set X-Forwarded-For:
+# then TRUSTED_PROXY_COUNT says how many (the address is the one the outermost trusted proxy saw).
+# Left at 0, X-Forwarded-For is ignored: anyone could write it. Lockouts and rate limits use the same.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+RATELIMIT_IP_META_KEY = "accounts.client_ip.client_ip"
+
+# Two-factor login (django-otp TOTP): staff and superusers may enrol at /accounts/two-factor/; with
+# OTP_REQUIRED_FOR_ADMINS superusers and administrators must enrol before any other page.
+OTP_REQUIRED_FOR_ADMINS = env.bool("OTP_REQUIRED_FOR_ADMINS", default=False)
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="pocflow")
+# An e-mail address change waits for the link sent to the new address, valid this long
+EMAIL_CHANGE_MAX_AGE_SECONDS = env.int("EMAIL_CHANGE_MAX_AGE_SECONDS", default=2 * 24 * 3600)
 
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="zh-hans")  # also the language of management commands
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

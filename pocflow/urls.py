@@ -1,8 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
+from accounts import urls as accounts_urls
 from core import health, metrics
 from incubation import urls as incubation_urls
 from proposals import urls as proposals_urls
@@ -14,7 +16,10 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("metrics", metrics.metrics, name="metrics"),
+    # the admin signs in through pocflow's login (lockout, then the two-factor code)
+    path("admin/login/", login_not_required(RedirectView.as_view(pattern_name="login", query_string=True))),
     path("admin/", admin.site.urls),
+    path("accounts/", include(accounts_urls.auth_urls)),
     path("accounts/", include("django.contrib.auth.urls")),
     path("accounts/", include("accounts.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

@@ -5,7 +5,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
+from django_ratelimit.decorators import ratelimit
 
+from core.ratelimit import limit
 from decisions.forms import VerifyDocumentForm
 from decisions.selectors import document_by_sha256, document_for_download
 from decisions.services.integrity import document_file_intact
@@ -36,6 +38,7 @@ def download(request, pk):
 
 
 @login_not_required
+@ratelimit(key="ip", rate=limit("verify_ip"), group="decisions.verify", method="POST", block=True)
 @require_http_methods(["GET", "POST"])
 def verify(request):
     """Public: is this an authentic, unaltered pocflow document? Never shows its content."""

@@ -5,6 +5,7 @@ from decimal import Decimal
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
@@ -80,15 +81,23 @@ def test_a_researchers_proposal_goes_from_registration_to_incubation_through_the
     fund_manager = UserFactory(role=Role.FUND_MANAGER, language="en")
     incubator = UserFactory(role=Role.INCUBATION_MANAGER, language="en")
 
-    # a researcher registers and is signed in
+    # a researcher registers, opens the activation link mailed to her and is signed in
     researcher = Client()
     page = researcher.get(reverse("accounts:register"))
-    response = researcher.post(reverse("accounts:register"), page_form(page, has="username").data(
-        username="liwei", email="liwei@example.edu.cn", full_name="李伟", language="en",
-        password1="Perovskite-2026!", password2="Perovskite-2026!", organisation_name="清华大学",
-    ))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = researcher.post(reverse("accounts:register"), page_form(page, has="username").data(
+            username="liwei", email="liwei@example.edu.cn", full_name="李伟", language="en",
+            password1="Perovskite-2026!", password2="Perovskite-2026!", organisation_name="清华大学",
+        ))
+    assert response.status_code == 302
+    assert response.url == reverse("accounts:registered")
+    [activation] = mail.outbox
+    link = activation.body.split(settings.SITE_URL, 1)[1].split()[0]
+    page = researcher.get(link)
+    response = researcher.post(link, page_form(page, action="").data())
     assert response.status_code == 302
     assert response.url == reverse("home")
+    mail.outbox.clear()
     applicant = User.objects.get(username="liwei")
     assert applicant.groups.filter(name=Role.RESEARCHER).exists()
 

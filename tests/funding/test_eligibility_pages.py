@@ -5,6 +5,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.http import HttpRequest
 from django.test import Client
 from django.urls import reverse
 
@@ -24,7 +25,7 @@ def signed_in(user, language="en"):
     user.language = language
     user.save()
     client = Client()
-    assert client.login(username=user.username, password="pw-secret-123")
+    assert client.login(request=HttpRequest(), username=user.username, password="pw-secret-123")
     return client
 
 

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
+from django.http import HttpRequest
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -35,7 +36,7 @@ def signed_in(user, language="en"):
     user.language = language
     user.save()
     client = Client()
-    assert client.login(username=user.username, password="pw-secret-123")
+    assert client.login(request=HttpRequest(), username=user.username, password="pw-secret-123")
     return client
 
 

@@ -1,6 +1,7 @@
 """One proposal in a chosen state, with a person of every role around it."""
 
 from django.core.files.base import ContentFile
+from django.http import HttpRequest
 from django.test import Client
 
 from accounts.enums import Role
@@ -58,5 +59,5 @@ class Scene:
         client = Client()
         user = self.users[role]
         if user is not None:
-            assert client.login(username=user.username, password="pw-secret-123")
+            assert client.login(request=HttpRequest(), username=user.username, password="pw-secret-123")
         return client

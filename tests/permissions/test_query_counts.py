@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.db import connection
+from django.http import HttpRequest
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def signed_in(user):
     client = Client()
-    assert client.login(username=user.username, password="pw-secret-123")
+    assert client.login(request=HttpRequest(), username=user.username, password="pw-secret-123")
     return client
 
 

@@ -85,6 +85,12 @@ CASES = [
     Case("reviews_mine", "reviews:mine", "in_review", ok("expert", "assigned_expert")),
     Case("create_user", "accounts:create_user", "draft", ok("program_officer")),
     Case("profile", "accounts:profile", "draft", ok(*SIGNED_IN)),
+    Case("registered", "accounts:registered", "draft", ok(*ROLES)),
+    Case("activate", "accounts:activate", "draft", ok(*ROLES, status=400), args=lambda s: ["forged:link"]),
+    Case("confirm_email", "accounts:confirm_email", "draft", ok(*ROLES, status=400), args=lambda s: ["forged:link"]),
+    Case("login_code", "accounts:login_code", "draft", ok(*ROLES, status=302)),  # no password step: back to login
+    Case("two_factor", "accounts:two_factor", "draft", ok(*STAFF)),
+    Case("two_factor_remove", "accounts:two_factor_remove", "draft", ok(*STAFF, status=302), method="post"),
     Case("funds", "funding:funds", "draft", ok("program_officer", "fund_manager")),
     Case("fund", "funding:fund", "draft", ok("program_officer", "fund_manager"), args=lambda s: [s.world.call.fund.pk]),
     Case("projects", "incubation:projects", "draft", ok("program_officer", "fund_manager", "incubation_manager")),

@@ -3,6 +3,7 @@
 import codecs
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import HttpRequest
 from django.test import Client
 
 from accounts.enums import Role
@@ -13,7 +14,7 @@ from tests.factories import UserFactory
 
 def signed_in(user):
     client = Client()
-    assert client.login(username=user.username, password="pw-secret-123")
+    assert client.login(request=HttpRequest(), username=user.username, password="pw-secret-123")
     return client
 
 

@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.http import HttpRequest
 from django.test import Client
 
 from accounts.enums import Role
@@ -22,7 +23,7 @@ EXPERT_NAMES = ["甲评审", "乙评审", "丙评审"]
 
 def signed_in(user):
     client = Client()
-    assert client.login(username=user.username, password=PASSWORD)
+    assert client.login(request=HttpRequest(), username=user.username, password=PASSWORD)
     return client
 
 

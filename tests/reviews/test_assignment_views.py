@@ -1,6 +1,7 @@
 """The automatic-assignment pages over HTTP: who may use them, what they show, what they change."""
 
 import pytest
+from django.http import HttpRequest
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -21,7 +22,7 @@ REFUSED = [Role.RESEARCHER, Role.EXPERT, Role.PANEL_CHAIR, Role.FUND_MANAGER, Ro
 
 def signed_in(user):
     client = Client()
-    assert client.login(username=user.username, password="pw-secret-123")
+    assert client.login(request=HttpRequest(), username=user.username, password="pw-secret-123")
     client.cookies["django_language"] = "en"
     return client
 

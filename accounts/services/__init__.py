@@ -11,13 +11,6 @@ from accounts.models import User
 from accounts.roles import grant_role
 
 
-def register_researcher(*, form):
-    with transaction.atomic():
-        user = form.save()
-        grant_role(user, Role.RESEARCHER)
-    return user
-
-
 def create_user_with_role(*, form):
     with transaction.atomic():
         user = form.save()
@@ -48,11 +41,15 @@ def send_mail_once(*, subject, body, to, key=""):
     EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, to, headers=headers).send()
 
 
-def send_user_mail_now(*, user_id, template, context, key=""):
-    """Send one owed mail: re-fetch the user, skip an inactive one or one without an address."""
-    user = User.objects.filter(pk=user_id, is_active=True).first()
-    if user is None or not user.email:
+def send_user_mail_now(*, user_id, template, context, key="", to="", inactive_ok=False):
+    """Send one owed mail: re-fetch the user, skip an inactive one (unless the mail is the one that
+    activates the account) or one without an address. `to` sends it to another address than the
+    account's, in the account's language (the confirmation of a new address)."""
+    users = User.objects.filter(pk=user_id) if inactive_ok else User.objects.filter(pk=user_id, is_active=True)
+    user = users.first()
+    address = to or (user.email if user is not None else "")
+    if user is None or not address:
         return False
     subject, body = render_user_mail(user=user, template=template, context=context)
-    send_mail_once(subject=subject, body=body, to=[user.email], key=key)
+    send_mail_once(subject=subject, body=body, to=[address], key=key)
     return True
