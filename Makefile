@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SYSTEM_PACKAGES := libharfbuzz-subset0 gettext libpango-1.0-0 libpangoft2-1.0-0 postgresql-client
 
-.PHONY: run test lint bench install system-deps messages migrate seed serve timers check clean build prod loadtest
+.PHONY: run test lint bench bench-large install system-deps messages migrate seed serve timers check clean build prod loadtest
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -66,7 +66,11 @@ test: install lint
 
 # Benchmarks: assignment of 2,000 proposals x 5 experts; aggregation of 10,000 reviews; the statistics funnel over 10,000 proposals.
 bench: install
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# The city-size cases: assignment of 10,000 proposals x 3 from 3,000 experts (time and peak memory).
+bench-large: install
+	$(BIN)/python -m bench --large
 
 # A bounded load test of the production server (a benchmark, not a test): 50 users for 60 s over every
 # role's main pages, logins included; prints requests/s, p50/p95/p99 per page and the error count.

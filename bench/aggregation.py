@@ -156,7 +156,16 @@ def _through_database(criteria, proposals, reviews, expert_types):
         teardown_test_environment()
 
 
+def configure(*, proposals=None, experts=None, k=None):
+    """Sizes from the command line (the module's defaults otherwise)."""
+    global PROPOSALS, EXPERTS, K
+    PROPOSALS = proposals or PROPOSALS
+    EXPERTS = experts or EXPERTS
+    K = k or K
+
+
 def main():
+    from bench.record import record
     from reviews.services.results import compute_results
 
     criteria, proposals, reviews, offsets, expert_types = generate()
@@ -183,6 +192,10 @@ def main():
     print(f"  through the database (call_results on a throwaway test database: {queries} queries + the same computation), "
           f"median of 3: {statistics.median(db_times):.3f} s  [runs: {', '.join(f'{t:.3f}' for t in db_times)}]; "
           f"writing the call took {populate_seconds:.1f} s (not timed above); same ranking as in memory: {'yes' if same else 'NO'}")
+    sizes = {"proposals": PROPOSALS, "experts": EXPERTS, "k": K, "reviews": len(reviews)}
+    record("aggregation: compute_results (median)", statistics.median(times), "s", sizes=sizes, target=2.0)
+    record("aggregation: call_results through the database (median)", statistics.median(db_times), "s", sizes=sizes)
+    record("aggregation: calibration mean absolute error", mean_error, "points", sizes=sizes)
 
 
 if __name__ == "__main__":

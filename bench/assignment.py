@@ -183,19 +183,27 @@ def _median(values):
     return statistics.median(values)
 
 
-def main():
+def configure(*, proposals=None, experts=None, k=None):
+    """Sizes from the command line (the module's defaults otherwise)."""
+    global PROPOSALS, EXPERTS, K
+    PROPOSALS, EXPERTS, K = proposals or PROPOSALS, experts or EXPERTS, k or K
+
+
+def main(*, e2e=True, repeats=3):
     import os
 
+    from bench.record import record
     from reviews.services.affinity import tokenize
     from reviews.services.solver import SCALE, greedy_assign, solve
 
+    sizes = {"proposals": PROPOSALS, "experts": EXPERTS, "k": K}
     tokenize("预热")  # load jieba's dictionary outside the timings
     proposals, experts, conflicts = generate()
     started = time.perf_counter()
     problem = in_memory_problem(proposals, experts, conflicts)
     affinity_seconds = time.perf_counter() - started
     flow_wall, flow_cpu, call_wall = [], [], []
-    for _ in range(3):
+    for _ in range(repeats):
         started = time.perf_counter()
         solution = solve(problem)
         call_wall.append(time.perf_counter() - started)
@@ -203,22 +211,77 @@ def main():
         flow_cpu.append(solution.solve_cpu_seconds)
     greedy = greedy_assign(problem)
     loss = 100.0 * (solution.total_scaled - greedy.total_scaled) / solution.total_scaled
-    run, e2e_wall, e2e_cpu, candidates = _end_to_end(proposals, experts, conflicts)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
 
     print(f"Assignment benchmark: {PROPOSALS} proposals × k={K} from {EXPERTS} experts, {len(conflicts)} conflicts "
           f"({CONFLICT_RATE:.1%}), load caps {LOAD[0]}–{LOAD[1]}, rules ≥1 investor and ≥1 academic (seed {SEED}); "
           f"{os.cpu_count()} CPUs, load average {load:.1f}")
     print(f"  affinity (TF-IDF over jieba tokens) for {PROPOSALS}×{EXPERTS} pairs: {affinity_seconds:.2f} s")
-    print(f"  solve (min-cost flow: build the network, solve, read the plan), median of 3: "
+    print(f"  solve (min-cost flow: candidates, network, solve, optimality certificate, plan), median of {repeats}: "
           f"{_median(flow_wall):.3f} s wall, {_median(flow_cpu):.3f} s CPU  "
-          f"[wall: {', '.join(f'{t:.3f}' for t in flow_wall)}]")
-    print(f"  whole solver call (adds alternates and diagnostics), median of 3: {_median(call_wall):.3f} s wall")
-    print(f"  end to end (propose_assignment on a throwaway test database: read proposals, pool, loads, conflicts "
-          f"and availability; affinity; solve; write the run, {candidates} candidate rows and the audit row — "
-          f"applying through viewflow tasks not timed): {e2e_wall:.2f} s wall, {e2e_cpu:.2f} s CPU")
+          f"[wall: {', '.join(f'{t:.3f}' for t in flow_wall)}]; {solution.stats.get('network_pairs'):,} of "
+          f"{solution.stats['eligible_pairs']:,} eligible pairs in the network, {solution.stats.get('solve_rounds')} round(s)")
+    print(f"  whole solver call (adds alternates and diagnostics), median of {repeats}: {_median(call_wall):.3f} s wall")
+    record("assignment: affinity", affinity_seconds, "s", sizes=sizes)
+    record("assignment: solve (median)", _median(flow_wall), "s", sizes=sizes,
+           target=1.0 if (PROPOSALS, EXPERTS, K) == (2_000, 600, 5) else None)
+    record("assignment: whole solver call (median)", _median(call_wall), "s", sizes=sizes)
+    if e2e:
+        run, e2e_wall, e2e_cpu, candidates = _end_to_end(proposals, experts, conflicts)
+        print(f"  end to end (propose_assignment on a throwaway test database: read proposals, pool, loads, conflicts "
+              f"and availability; affinity; solve; write the run, {candidates} candidate rows and the audit row — "
+              f"applying through viewflow tasks not timed): {e2e_wall:.2f} s wall, {e2e_cpu:.2f} s CPU; "
+              f"stored run: {run.status}, total affinity {run.total_affinity}")
+        record("assignment: end to end (propose_assignment)", e2e_wall, "s", sizes=sizes,
+               target=10.0 if PROPOSALS >= 10_000 else None)
     print(f"  result: {'feasible' if solution.feasible else 'INFEASIBLE'}, {len(solution.pairs)} assignments, "
-          f"total affinity {solution.total_scaled / SCALE:.4f} (mean {solution.total_scaled / SCALE / max(len(solution.pairs), 1):.4f}); "
-          f"stored run: {run.status}, total affinity {run.total_affinity}")
+          f"total affinity {solution.total_scaled / SCALE:.4f} (mean {solution.total_scaled / SCALE / max(len(solution.pairs), 1):.4f})")
     print(f"  greedy pass ({greedy.method}): total affinity {greedy.total_scaled / SCALE:.4f}, "
           f"{'meets every rule' if greedy.feasible else 'misses some rules'}, loss {loss:.2f} % against the optimum")
+    record("assignment: greedy loss against the optimum", loss, "%", sizes=sizes)
+
+
+def _city_child(queue):
+    """In a process of its own, so its peak memory is the measure: the instance, affinity and solve."""
+    import resource
+
+    from reviews.services.affinity import tokenize
+    from reviews.services.solver import solve
+
+    tokenize("预热")
+    proposals, experts, conflicts = generate()
+    started = time.perf_counter()
+    problem = in_memory_problem(proposals, experts, conflicts)
+    affinity = time.perf_counter() - started
+    started = time.perf_counter()
+    solution = solve(problem)
+    whole = time.perf_counter() - started
+    queue.put({"affinity": affinity, "solve": solution.solve_seconds, "call": whole, "feasible": solution.feasible,
+               "stats": solution.stats, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
+
+
+def city():
+    """`make bench-large`: a city's call, 10,000 proposals × 3 from 3,000 experts, in memory (affinity and the
+    solver call in a process of its own: wall time and its peak memory), then end to end on a test database."""
+    import multiprocessing
+
+    from bench.record import record
+
+    configure(proposals=10_000, experts=3_000, k=3)
+    sizes = {"proposals": PROPOSALS, "experts": EXPERTS, "k": K}
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=_city_child, args=(queue,))
+    child.start()
+    result = queue.get()
+    child.join()
+    print(f"City-size assignment: {PROPOSALS:,} proposals × k={K} from {EXPERTS:,} experts (conflicts {CONFLICT_RATE:.1%}, "
+          f"load caps {LOAD[0]}–{LOAD[1]}, ≥1 investor and ≥1 academic): affinity {result['affinity']:.2f} s, solver "
+          f"{result['solve']:.2f} s ({result['stats'].get('network_pairs'):,} of {result['stats']['eligible_pairs']:,} "
+          f"pairs in the network, {result['stats'].get('solve_rounds')} round(s), {result['stats'].get('pairs_added'):,} "
+          f"added by the certificate), whole call {result['call']:.2f} s, "
+          f"{'feasible' if result['feasible'] else 'INFEASIBLE'}; peak memory {result['peak_mb']:,.0f} MB")
+    record("city assignment: affinity", result["affinity"], "s", sizes=sizes)
+    record("city assignment: solver call", result["call"], "s", sizes=sizes)
+    record("city assignment: affinity + solver", result["affinity"] + result["call"], "s", sizes=sizes, target=10.0)
+    record("city assignment: peak memory", result["peak_mb"], "MB", sizes=sizes, target=1536)

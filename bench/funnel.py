@@ -79,14 +79,14 @@ def _populate(rng):
     AuditEntry.objects.bulk_create(audits, batch_size=5000)
     LedgerEntry.objects.bulk_create(ledger, batch_size=5000)
     projects = Project.objects.bulk_create(projects, batch_size=2000)
-    founded = rng.sample(projects, 500)
+    founded = rng.sample(projects, min(500, len(projects) // 3))  # about a third of the projects at the default size
     Company.objects.bulk_create([
         Company(project=p, name=f"基准科技有限公司{p.pk}", founded_on=dt.date(2025, 1, 1), registered_capital=Decimal("1000000.00"),
                 recorded_by=applicant) for p in founded])
     FinancingRound.objects.bulk_create([
         FinancingRound(project=p, name="天使轮", closed_on=dt.date(2025, 6, 1), amount=Decimal(rng.randrange(1, 30) * 1_000_000),
                        investors="某创投", pre_money_valuation=Decimal("20000000.00"), recorded_by=applicant)
-        for p in rng.sample(founded, 400)])
+        for p in rng.sample(founded, len(founded) * 4 // 5)])
     TechContract.objects.bulk_create([
         TechContract(project=p, kind="licence", counterparty="某企业", amount=Decimal(rng.randrange(50, 2000) * 1000),
                      signed_on=dt.date(2025, 3, 1), registration_number=f"2025{i:010d}", registered_on=dt.date(2025, 3, 5),
@@ -108,10 +108,17 @@ def _timed(function, runs=3):
     return result, times, len(queries.captured_queries)
 
 
+def configure(*, proposals=None):
+    """Sizes from the command line (the module's defaults otherwise)."""
+    global PROPOSALS
+    PROPOSALS = proposals or PROPOSALS
+
+
 def main():
     from django.db import connection
     from django.utils import translation
 
+    from bench.record import record
     from incubation.selectors.statistics import funnel, funnel_dataset
 
     rng = random.Random(SEED)
@@ -126,6 +133,8 @@ def main():
         with translation.override("zh-hans"):
             for group in ("call", "field", "year", "quarter"):
                 result, times, queries = _timed(lambda group=group: funnel(group=group))
+                record(f"funnel by {group} (median)", statistics.median(times), "s",
+                       sizes={"proposals": PROPOSALS, "calls": CALLS})
                 print(f"  funnel by {group:7}: median of 3 {statistics.median(times):.3f} s, {queries} queries, "
                       f"{len(result.rows)} rows, entered {result.total.entered:,}, funded {result.total.funded:,}, "
                       f"paid {result.total.paid:,.2f}  [runs: {', '.join(f'{t:.3f}' for t in times)}]")
@@ -133,5 +142,7 @@ def main():
             for fmt in ("csv", "xlsx"):
                 _data, times, _queries = _timed(lambda fmt=fmt: funnel_dataset(result).export(fmt))
                 print(f"  export {fmt}: median of 3 {statistics.median(times):.3f} s")
+                record(f"funnel export {fmt} (median)", statistics.median(times), "s",
+                       sizes={"proposals": PROPOSALS, "calls": CALLS})
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)

@@ -26,6 +26,9 @@ from ortools.graph.python.min_cost_flow import SimpleMinCostFlow
 METHOD = "mcf-composition-1"
 GREEDY_METHOD = "greedy-repair-1"
 SCALE = 10_000  # affinity is stored with four decimals; costs are integers
+CHUNK = 2048  # rows of a (proposals × experts) matrix handled at a time: bounded memory at a city's size
+PRUNE_ABOVE = 3_000_000  # eligible pairs: below this one solve of the whole network is faster than pruning
+MARGIN = SCALE // 50  # pairs within this of improving the plan join the network with those that would
 
 
 @dataclass
@@ -149,19 +152,109 @@ def _prepare(problem: AssignmentProblem) -> _Prepared:
     return _Prepared(n_p, n_e, type_names, rtype, lo, hi, kept, free, rem_k, rem_cap, rem_min, rem_max)
 
 
-def solve(problem: AssignmentProblem) -> AssignmentSolution:
-    """Exact composition-aware assignment by min-cost max-flow."""
+def solve(problem: AssignmentProblem, *, candidates: int = 0) -> AssignmentSolution:
+    """Exact composition-aware assignment by min-cost max-flow over pruned candidates, proved optimal.
+
+    Each proposal keeps its `candidates` best experts (and the best of each ruled type); the pruned
+    network is solved, and the flow is then certified against every pair left out: node potentials
+    (shortest distances in the residual network) give each excluded pair a reduced cost, and when none
+    is negative no excluded pair can improve the plan, so it is the optimum of the full network. A pair
+    that could improve it is added and the network solved again; a plan that leaves demand unmet widens
+    the candidates (up to every pair). `candidates=0` chooses from the size; `candidates < 0` solves the
+    full network without pruning (the reference), as does the default below PRUNE_ABOVE eligible pairs."""
     started, started_cpu = time.perf_counter(), time.process_time()
     prep = _prepare(problem)
+    usable = prep.free & (prep.rem_cap > 0)[None, :] & (prep.rem_k > 0)[:, None]
+    rounds, added = 0, 0
+    if candidates < 0 or (candidates == 0 and int(usable.sum()) <= PRUNE_ABOVE):
+        chosen = usable  # small enough to solve whole in one round
+    else:
+        k = candidates or _default_candidates(prep)
+        chosen = _top_candidates(problem.affinity, usable, prep, k)
+    while True:
+        rounds += 1
+        net = _solve_network(problem, prep, chosen)
+        if chosen is usable:
+            break
+        excluded = usable & ~chosen
+        if net.delivered < int(prep.rem_k.sum()):
+            # demand unmet on the pruned network: maybe only for want of a pair left out; widen
+            if not excluded.any():
+                break
+            k = 2 * k
+            chosen = usable if k >= prep.n_e else _top_candidates(problem.affinity, usable, prep, k) | chosen
+            continue
+        found = _improving_pairs(problem, prep, net, excluded)
+        if found is None:  # the potentials did not settle within the bound: solve the full network
+            chosen = usable
+            continue
+        improving, near = found
+        if not improving.any():
+            break
+        # with those that could improve it, the pairs close to improving join too: the next plan's
+        # potentials move, and they would otherwise cost another round
+        added += int(near.sum())
+        chosen = chosen | near
+    wall, cpu = time.perf_counter() - started, time.process_time() - started_cpu
+    solution = _finish(problem, prep, net.pairs, METHOD, wall)
+    solution.solve_cpu_seconds = cpu
+    solution.stats.update({"network_pairs": int(net.arcs), "solve_rounds": rounds, "pairs_added": added})
+    return solution
+
+
+def _default_candidates(prep) -> int:
+    """Enough candidates per proposal that the pruned network almost always certifies at once."""
+    k = int(prep.rem_k.max()) if prep.n_p else 0
+    return max(30, 20 * k)
+
+
+def _top_candidates(affinity, usable, prep, k) -> np.ndarray:
+    """(P, E) bool: each proposal's k best usable experts, plus the k best of each ruled type."""
+    chosen = np.zeros_like(usable)
+    if k >= prep.n_e:
+        return usable.copy()
+    groups = [np.arange(prep.n_e)] + [np.flatnonzero(prep.rtype == r) for r in range(len(prep.type_names))]
+    for cols in groups:
+        if not len(cols):
+            continue
+        take = min(k, len(cols))
+        for lo in range(0, prep.n_p, CHUNK):  # in row chunks: a (chunk, E) float matrix at a time
+            rows = slice(lo, min(lo + CHUNK, prep.n_p))
+            score = np.where(usable[rows][:, cols], affinity[rows][:, cols], -np.inf)
+            if take < len(cols):
+                top = np.argpartition(-score, take - 1, axis=1)[:, :take]
+            else:
+                top = np.tile(np.arange(len(cols)), (score.shape[0], 1))
+            keep = np.take_along_axis(score, top, axis=1) > -np.inf
+            r_idx = np.repeat(np.arange(rows.start, rows.stop), take)[keep.ravel()]
+            chosen[r_idx, cols[top.ravel()[keep.ravel()]]] = True
+    return chosen
+
+
+@dataclass
+class _Network:
+    pairs: np.ndarray  # (n, 2) chosen (proposal, expert)
+    delivered: int  # units of flow: assignments made
+    arcs: int  # pair arcs in the network
+    tails: np.ndarray
+    heads: np.ndarray
+    costs: np.ndarray
+    caps: np.ndarray
+    flows: np.ndarray
+    n_nodes: int
+    group_base: int
+    proposal_base: int
+
+
+def _solve_network(problem, prep, pair_mask) -> _Network:
     n_p, n_e, n_r = prep.n_p, prep.n_e, len(prep.type_names)
     SOURCE, SINK = 0, 1
     expert_node = 2 + np.arange(n_e, dtype=np.int64)
     proposal_node = 2 + n_e + np.arange(n_p, dtype=np.int64)
     group_base = 2 + n_e + n_p  # node of (p, r) = group_base + p·R + r
 
-    # expert → (proposal, type) arcs: every free pair whose expert has room and proposal needs someone
-    usable = prep.free & (prep.rem_cap > 0)[None, :] & (prep.rem_k > 0)[:, None]
-    flat = np.flatnonzero(usable)
+    # expert → (proposal, type) arcs: every candidate pair
+    flat = np.flatnonzero(pair_mask)
     pi, ei = np.divmod(flat, n_e)
     r_of = prep.rtype[ei]
     pair_heads = np.where(r_of >= 0, group_base + pi * n_r + r_of, proposal_node[pi])
@@ -170,7 +263,8 @@ def solve(problem: AssignmentProblem) -> AssignmentSolution:
     # would differ by a residual cycle with one more "minimum" unit; such a cycle drops at most one
     # assignment per expert it passes (and no more than the flow holds), losing at most
     # SCALE·min(experts, flow) of affinity, so with a larger bonus it always pays: among maximum
-    # flows, the optimum meets as many minimums as possible, then maximises the affinity.
+    # flows, the optimum meets as many minimums as possible, then maximises the affinity. It depends
+    # on the problem only, never on the candidates, so pruned and full networks share their costs.
     big_m = SCALE * min(int((prep.rem_cap > 0).sum()), int(prep.rem_k.sum())) + 1
 
     parts = [  # (tails, heads, capacities, unit costs)
@@ -184,24 +278,70 @@ def solve(problem: AssignmentProblem) -> AssignmentSolution:
         parts.append((group_node, proposal_node[gp], prep.rem_min.reshape(-1), np.full(n_p * n_r, -big_m)))
         parts.append((group_node, proposal_node[gp], (prep.rem_max - prep.rem_min).reshape(-1), np.zeros(n_p * n_r, dtype=np.int64)))
     parts.append((proposal_node, np.full(n_p, SINK), prep.rem_k, np.zeros(n_p, dtype=np.int64)))
-    tails, heads, caps, costs = (np.concatenate([part[i] for part in parts]) for i in range(4))
+    tails, heads, caps, costs = (np.concatenate([part[i] for part in parts]).astype(np.int64) for i in range(4))
 
     flow = SimpleMinCostFlow()
-    flow.add_arcs_with_capacity_and_unit_cost(
-        tails.astype(np.int32), heads.astype(np.int32), caps.astype(np.int64), costs.astype(np.int64),
-    )
+    flow.add_arcs_with_capacity_and_unit_cost(tails.astype(np.int32), heads.astype(np.int32), caps, costs)
     total_demand = int(prep.rem_k.sum())
     flow.set_node_supply(SOURCE, total_demand)  # the most that can flow; max-flow may deliver less
     flow.set_node_supply(SINK, -total_demand)
     status = flow.solve_max_flow_with_min_cost()
     if status != flow.OPTIMAL:
         raise RuntimeError(f"min-cost flow failed with status {status}")
-    chosen = flow.flows(np.arange(pair_first, pair_first + len(flat), dtype=np.int32)) > 0
-    pairs = np.stack([pi[chosen], ei[chosen]], axis=1)
-    wall, cpu = time.perf_counter() - started, time.process_time() - started_cpu
-    solution = _finish(problem, prep, pairs, METHOD, wall)
-    solution.solve_cpu_seconds = cpu
-    return solution
+    flows = flow.flows(np.arange(len(tails), dtype=np.int32))
+    chosen = flows[pair_first:pair_first + len(flat)] > 0
+    return _Network(pairs=np.stack([pi[chosen], ei[chosen]], axis=1), delivered=int(flow.maximum_flow()),
+                    arcs=len(flat), tails=tails, heads=heads, costs=costs, caps=caps, flows=flows,
+                    n_nodes=group_base + n_p * n_r, group_base=group_base, proposal_base=2 + n_e)
+
+
+def _potentials(net, max_rounds=2_000):
+    """Shortest distances from a virtual source joined to every node at cost 0, in the residual network of
+    an optimal flow (no negative cycle, so they exist): label-correcting rounds over every residual arc
+    at once. None when they have not settled within `max_rounds`."""
+    forward = net.flows < net.caps
+    backward = net.flows > 0
+    tails = np.concatenate([net.tails[forward], net.heads[backward]])
+    heads = np.concatenate([net.heads[forward], net.tails[backward]])
+    costs = np.concatenate([net.costs[forward], -net.costs[backward]])
+    order = np.argsort(heads, kind="stable")
+    tails, heads, costs = tails[order], heads[order], costs[order]
+    starts = np.flatnonzero(np.r_[True, heads[1:] != heads[:-1]]) if len(heads) else np.zeros(0, dtype=np.int64)
+    targets = heads[starts]
+    distance = np.zeros(net.n_nodes, dtype=np.int64)
+    for _ in range(max_rounds):
+        if not len(heads):
+            return distance
+        best = np.minimum.reduceat(distance[tails] + costs, starts)
+        better = best < distance[targets]
+        if not better.any():
+            return distance
+        distance[targets[better]] = best[better]
+    return None
+
+
+def _improving_pairs(problem, prep, net, excluded):
+    """Two (P, E) bool masks of excluded pairs, from their arcs' reduced costs under the flow's potentials:
+    those that could improve the plan (negative; none proves the flow optimal for the full network) and
+    those within MARGIN of it. None when the potentials did not settle."""
+    distance = _potentials(net)
+    if distance is None:
+        return None
+    n_r = len(prep.type_names)
+    expert_d = distance[2:2 + prep.n_e]
+    improving, near = np.zeros_like(excluded), np.zeros_like(excluded)
+    for lo in range(0, prep.n_p, CHUNK):
+        rows = np.arange(lo, min(lo + CHUNK, prep.n_p))
+        proposal_d = distance[net.proposal_base + rows][:, None]
+        if n_r:
+            group_d = distance[net.group_base + rows[:, None] * n_r + np.maximum(prep.rtype, 0)[None, :]]
+            head_d = np.where((prep.rtype >= 0)[None, :], group_d, proposal_d)
+        else:
+            head_d = np.broadcast_to(proposal_d, (len(rows), prep.n_e))
+        reduced = -scaled(problem.affinity[rows]) + expert_d[None, :] - head_d
+        improving[rows] = excluded[rows] & (reduced < 0)
+        near[rows] = excluded[rows] & (reduced < MARGIN)
+    return improving, near
 
 
 def greedy_assign(problem: AssignmentProblem) -> AssignmentSolution:
@@ -312,25 +452,24 @@ def _alternates(problem, prep, pairs, spare) -> dict[int, list[int]]:
     n = problem.alternates
     if n <= 0 or prep.n_e == 0:
         return {}
-    candidate = prep.free.copy()
+    planned = np.zeros(prep.n_p * prep.n_e, dtype=bool)
     if len(pairs):
-        candidate[pairs[:, 0], pairs[:, 1]] = False
-    # spare load lifts an expert above every expert without it; affinity orders within each group
-    score = np.where(candidate, problem.affinity + 2.0 * (spare > 0)[None, :], -np.inf)
+        planned[pairs[:, 0] * prep.n_e + pairs[:, 1]] = True
+    planned = planned.reshape(prep.n_p, prep.n_e)
+    lift = 2.0 * (spare > 0)  # spare load lifts an expert above every expert without it
     take = min(n, prep.n_e)
-    top = np.argpartition(-score, take - 1, axis=1)[:, :take] if take < prep.n_e else np.tile(np.arange(prep.n_e), (prep.n_p, 1))
-    extra = []
-    for r in range(len(prep.type_names)):
-        of_type = np.where((prep.rtype == r)[None, :], score, -np.inf)
-        extra.append(np.argmax(of_type, axis=1))
     out = {}
-    for p in range(prep.n_p):
-        chosen = {int(e) for e in top[p] if np.isfinite(score[p, e])}
-        for best in extra:
-            e = int(best[p])
-            if np.isfinite(score[p, e]):
-                chosen.add(e)
-        out[p] = sorted(chosen, key=lambda e: (-score[p, e], e))
+    for lo in range(0, prep.n_p, CHUNK):  # row chunks: a (chunk, E) score matrix at a time
+        rows = slice(lo, min(lo + CHUNK, prep.n_p))
+        score = np.where(prep.free[rows] & ~planned[rows], problem.affinity[rows] + lift[None, :], -np.inf)
+        top = (np.argpartition(-score, take - 1, axis=1)[:, :take] if take < prep.n_e
+               else np.tile(np.arange(prep.n_e), (score.shape[0], 1)))
+        extra = [np.argmax(np.where((prep.rtype == r)[None, :], score, -np.inf), axis=1)
+                 for r in range(len(prep.type_names))]
+        for i, p in enumerate(range(rows.start, rows.stop)):
+            chosen = {int(e) for e in top[i] if np.isfinite(score[i, e])}
+            chosen.update(int(best[i]) for best in extra if np.isfinite(score[i, best[i]]))
+            out[p] = sorted(chosen, key=lambda e, i=i: (-score[i, e], e))
     return out
 
 
