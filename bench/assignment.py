@@ -285,3 +285,9 @@ def city():
     record("city assignment: solver call", result["call"], "s", sizes=sizes)
     record("city assignment: affinity + solver", result["affinity"] + result["call"], "s", sizes=sizes, target=10.0)
     record("city assignment: peak memory", result["peak_mb"], "MB", sizes=sizes, target=1536)
+    proposals, experts, conflicts = generate()
+    run, e2e_wall, e2e_cpu, candidates = _end_to_end(proposals, experts, conflicts)
+    print(f"  end to end (propose_assignment on a throwaway test database: read, affinity, solve, write the run, "
+          f"{candidates:,} candidate rows and the audit row): {e2e_wall:.2f} s wall, {e2e_cpu:.2f} s CPU; "
+          f"stored run: {run.status}")
+    record("city assignment: end to end (propose_assignment)", e2e_wall, "s", sizes=sizes, target=10.0)

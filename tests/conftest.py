@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.utils import translation
 from weasyprint import HTML
 
@@ -25,6 +26,10 @@ def _fast_and_isolated(settings, tmp_path):
     # A request served by the test client leaves its language active in the thread; every test starts
     # from the default instead of whatever the previous test on this worker read.
     translation.deactivate()
+    # Rate-limit and lockout counters live in the default cache, which outlives a test: each test starts
+    # uncounted (the tests never use a shared cache: CACHE_URL is ignored here).
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
+    cache.clear()
     # PBKDF2 costs ~0.5 s per user; MD5 is fine for tests.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
