@@ -48,7 +48,10 @@ POST_ENDPOINTS = {
     "incubation:kpi_actuals", "incubation:report_save", "incubation:change_new", "incubation:record_company",
     "incubation:record_round", "incubation:record_patent", "incubation:record_contract", "incubation:record_figure",
     "incubation:assign_tech_manager", "incubation:release_tranche", "incubation:milestone_accept",
-    "decisions:verify", "decisions:reissue_letter",
+    "decisions:verify", "decisions:reissue_letter", "decisions:panel_sheet", "decisions:project_documents",
+    "accounts:register", "accounts:two_factor", "funding:commission_rule", "funding:deactivate_commission_rule",
+    "funding:pay_commission", "incubation:acceptance", "incubation:close", "incubation:midterm", "incubation:progress",
+    "incubation:remove_tech_manager", "panel:call", "panel:proposal", "pool:declare_conflict", "workflows:retry_delivery",
 }
 
 
