@@ -134,6 +134,8 @@ MEDIA_URL = "/media-not-served/"
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# What qpdf may decode from one stream of an uploaded PDF (object streams; forms.pdfs), per stream.
+PDF_MAX_DECODED_BYTES = env.int("PDF_MAX_DECODED_BYTES", default=64 * 1024 * 1024)
 
 # Mail: console by default, SMTP (or anything django-environ understands) by EMAIL_URL.
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))

@@ -25,6 +25,7 @@ from proposals.models import Answer, Proposal
 from reviews.enums import ReviewStatus
 from reviews.models import PublicNotice
 from tests.e2e.html import page_form
+from tests.forms.samples import PDF  # a one-page PDF that qpdf opens without repairing
 from tests.factories import (
     CallFactory,
     ChecklistItemFactory,
@@ -38,12 +39,6 @@ from workflows.flows import ProposalFlow
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "pw-secret-123"
-PDF = (
-    b"%PDF-1.4\n"
-    b"1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
-    b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n"
-    b"trailer\n<< /Root 1 0 R >>\n%%EOF\n"
-)
 
 
 def log_in(user):

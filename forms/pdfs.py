@@ -1,0 +1,196 @@
+"""PDFs read with a real parser (pikepdf, on qpdf): active content, metadata.
+
+`find_problem` opens an uploaded PDF the way qpdf does (repairing a broken cross-reference table),
+walks every object — including the objects packed in object streams, whatever their filters (qpdf
+decodes Flate, LZW, ASCIIHex, ASCII85 and RunLength) — and names the first reason to refuse it:
+
+- ``pdf_active_content``: JavaScript (a ``/JS`` or ``/JavaScript`` key or action); an ``/OpenAction``
+  or additional action (``/AA``) that is anything but a plain GoTo inside the document; ``/Launch``,
+  ``/SubmitForm``, ``/ImportData``; ``/GoToR`` and ``/GoToE`` (they open another file or one embedded
+  in this one: an application attachment has no business doing either, so they are refused, not
+  judged); embedded files (``/EmbeddedFile``, ``/EmbeddedFiles``, ``/EF``, file attachment
+  annotations); ``/RichMedia``; ``/XFA`` forms; ``/URI`` actions to ``javascript:``, ``vbscript:``,
+  ``data:`` or ``file:`` (whitespace, control characters and case ignored).
+- ``pdf_encrypted``: the file needs a password to be opened (a PDF that only restricts printing or
+  copying opens without one and is checked like any other).
+- ``pdf_polyglot``: something other than a PDF before its header or after its last ``%%EOF``, or a
+  file that is also a ZIP archive.
+- ``pdf_bomb``: a stream qpdf had to decode (an object stream) unpacks to more than
+  ``PDF_MAX_DECODED_BYTES`` (qpdf's process-wide limits, set by `limit_qpdf` when the app loads).
+- ``corrupt``: qpdf cannot make a PDF of it.
+
+Stream data is never decoded except object streams (which qpdf decodes itself to read the objects
+in them) and object streams that no cross-reference entry names: a repairing viewer may still read
+those, so their objects are parsed too. Content, images and fonts stay encoded.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+import pikepdf
+from pikepdf import Array, Dictionary, Name, Stream, String
+from pikepdf.settings import qpdf_limit_errors, set_qpdf_limits
+
+# Keys whose mere presence makes a PDF active.
+ACTIVE_KEYS = frozenset({
+    "/JS", "/JavaScript", "/EmbeddedFiles", "/EmbeddedFile", "/EF", "/XFA",
+    "/RichMediaContent", "/RichMediaSettings",
+})
+# Names that, as any value (an action's /S, an annotation's /Subtype, a stream's /Type), make it active.
+ACTIVE_NAMES = frozenset({
+    "/JavaScript", "/Launch", "/SubmitForm", "/ImportData", "/GoToR", "/GoToE", "/EmbeddedFile",
+    "/RichMedia", "/RichMediaExecute", "/FileAttachment",
+})
+HOSTILE_URI = re.compile(rb"^(?:javascript|vbscript|data|file):")
+# Characters a viewer drops from a URI before it reads the scheme (" java\tscript:" is javascript:).
+URI_IGNORED = re.compile(rb"[\x00-\x20\x7f]+")
+TRAILING_ALLOWED = re.compile(rb"[\x00\s]*")
+METADATA_KEYS = ("/Author", "/Title", "/Subject", "/Keywords", "/Creator", "/Producer")
+
+
+class PdfProblem(Exception):
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def limit_qpdf(max_decoded_bytes: int) -> None:
+    """qpdf's memory limits for decoding one stream (process-wide; called once when the app loads)."""
+    set_qpdf_limits(flate_max_memory=max_decoded_bytes, run_length_max_memory=max_decoded_bytes,
+                    png_max_memory=max_decoded_bytes, tiff_max_memory=max_decoded_bytes,
+                    dct_max_memory=max_decoded_bytes)
+
+
+def find_problem(data: bytes) -> str | None:
+    """The code of the first reason to refuse this PDF, or None when it is a plain document."""
+    try:
+        _check(data)
+    except PdfProblem as problem:
+        return problem.code
+    return None
+
+
+def _check(data: bytes) -> None:
+    _check_envelope(data)
+    limit_errors = qpdf_limit_errors()
+    try:
+        with _open(data) as pdf:
+            _walk_document(pdf, limit_errors)
+    except PdfProblem:
+        raise
+    except pikepdf.PasswordError:
+        raise PdfProblem("pdf_encrypted") from None
+    except (pikepdf.PikepdfError, RuntimeError, ValueError, OverflowError):  # what qpdf cannot read or repair
+        raise PdfProblem("pdf_bomb" if qpdf_limit_errors() > limit_errors else "corrupt") from None
+
+
+def _open(data: bytes) -> pikepdf.Pdf:
+    # The page tree is not touched on opening (inherited attributes are left where they are).
+    return pikepdf.open(io.BytesIO(data), inherit_page_attributes=False)
+
+
+def _check_envelope(data: bytes) -> None:
+    """A PDF and nothing else: the header first, nothing but white space after the last %%EOF."""
+    end = data.rfind(b"%%EOF")
+    if end < 0:
+        raise PdfProblem("corrupt")  # truncated
+    if not data.startswith(b"%PDF-") or not TRAILING_ALLOWED.fullmatch(data, end + 5):
+        raise PdfProblem("pdf_polyglot")
+    if zipfile.is_zipfile(io.BytesIO(data)):
+        raise PdfProblem("pdf_polyglot")
+
+
+def _walk_document(pdf: pikepdf.Pdf, limit_errors: int, *, inner: bool = False) -> None:
+    objects = list(pdf.objects)  # resolves every object, reading object streams (bounded by qpdf's limits)
+    if qpdf_limit_errors() > limit_errors:
+        raise PdfProblem("pdf_bomb")
+    _walk(pdf.trailer)
+    referenced_streams = {entry.obj_stream_number for entry in pdf.get_xref_table().values() if entry.type == 2}
+    for obj in objects:
+        _walk(obj)
+        if isinstance(obj, Stream) and obj.get("/Type") == Name.ObjStm:
+            if inner:
+                raise PdfProblem("corrupt")  # a stream inside an object stream: not a PDF any viewer reads
+            if obj.objgen[0] not in referenced_streams:
+                _walk_orphan_object_stream(obj, limit_errors)
+    if qpdf_limit_errors() > limit_errors:
+        raise PdfProblem("pdf_bomb")
+
+
+def _walk_orphan_object_stream(stream: Stream, limit_errors: int) -> None:
+    """Objects of an object stream that no cross-reference entry names, read by qpdf from a PDF of their own."""
+    try:
+        data = stream.read_bytes()
+        count, first = int(stream.get("/N", 0)), int(stream.get("/First", 0))
+        header = [int(n) for n in data[:first].split()][: 2 * count]
+    except (ValueError, TypeError):
+        raise PdfProblem("corrupt") from None
+    numbers, offsets = header[0::2], header[1::2]
+    if not numbers or len(numbers) != len(offsets):
+        return
+    bounds = [first + off for off in offsets] + [len(data)]
+    body = b"".join(
+        b"%d 0 obj\n" % number + data[bounds[i]:bounds[i + 1]] + b"\nendobj\n" for i, number in enumerate(numbers)
+    )
+    top = max(numbers) + 1
+    shell = (b"%PDF-1.7\n" + body
+             + b"%d 0 obj\n<< /Type /Catalog /Pages %d 0 R >>\nendobj\n" % (top, top + 1)
+             + b"%d 0 obj\n<< /Type /Pages /Kids [%d 0 R] /Count 1 >>\nendobj\n" % (top + 1, top + 2)
+             + b"%d 0 obj\n<< /Type /Page /Parent %d 0 R /MediaBox [0 0 1 1] >>\nendobj\n" % (top + 2, top + 1)
+             + b"trailer\n<< /Root %d 0 R >>\n%%%%EOF\n" % top)
+    with _open(shell) as inner:  # qpdf's errors here are the caller's: a damaged file
+        _walk_document(inner, limit_errors, inner=True)
+
+
+def _walk(root) -> None:
+    """Check one object and the direct objects inside it (indirect ones are checked in their own turn)."""
+    stack = [root]
+    while stack:
+        obj = stack.pop()
+        if isinstance(obj, Stream):
+            obj = obj.stream_dict
+        if isinstance(obj, Dictionary):
+            _check_dictionary(obj)
+            children = obj.values()
+        elif isinstance(obj, Array):
+            children = list(obj)
+        elif isinstance(obj, Name):
+            if str(obj) in ACTIVE_NAMES:
+                raise PdfProblem("pdf_active_content")
+            continue
+        else:
+            continue
+        # numbers and booleans come back as Python values; indirect objects are walked in their own turn
+        stack.extend(child for child in children if isinstance(child, pikepdf.Object) and not child.is_indirect)
+
+
+def _check_dictionary(dictionary: Dictionary) -> None:
+    keys = set(dictionary.keys())
+    if keys & ACTIVE_KEYS:
+        raise PdfProblem("pdf_active_content")
+    if "/OpenAction" in keys and not _plain_goto(dictionary.get("/OpenAction")):
+        raise PdfProblem("pdf_active_content")
+    if "/AA" in keys:
+        actions = dictionary.get("/AA")
+        if not isinstance(actions, Dictionary) or not all(_plain_goto(a) for a in actions.values()):
+            raise PdfProblem("pdf_active_content")
+    if dictionary.get("/S") == Name.URI and _hostile_uri(dictionary.get("/URI")):
+        raise PdfProblem("pdf_active_content")
+
+
+def _plain_goto(action) -> bool:
+    """A destination, or a GoTo action inside the document with nothing chained after it."""
+    if action is None or isinstance(action, Array | String | Name):
+        return True  # an explicit or named destination
+    if isinstance(action, Dictionary):
+        return action.get("/S") == Name.GoTo and "/Next" not in action
+    return False
+
+
+def _hostile_uri(uri) -> bool:
+    if not isinstance(uri, String):
+        return False
+    return bool(HOSTILE_URI.match(URI_IGNORED.sub(b"", bytes(uri)).lower()))
