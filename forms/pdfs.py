@@ -19,9 +19,12 @@ decodes Flate, LZW, ASCIIHex, ASCII85 and RunLength) — and names the first rea
   ``PDF_MAX_DECODED_BYTES`` (qpdf's process-wide limits, set by `limit_qpdf` when the app loads).
 - ``corrupt``: qpdf cannot make a PDF of it.
 
-Stream data is never decoded except object streams (which qpdf decodes itself to read the objects
-in them) and object streams that no cross-reference entry names: a repairing viewer may still read
-those, so their objects are parsed too. Content, images and fonts stay encoded.
+Stream data is never decoded except object streams: qpdf decodes them to read the objects in them,
+and each is also read on its own (its objects parsed by qpdf from a PDF made of them), so that the
+objects of an object stream that no cross-reference entry names, which a repairing viewer may still
+read, are checked too. Content, images and fonts stay encoded. An object stream cannot hold another
+stream (the format forbids it and qpdf does not read one), so there are no nested object streams to
+follow: a file that tries is refused as damaged.
 """
 
 from __future__ import annotations
@@ -83,8 +86,12 @@ def _check(data: bytes) -> None:
         raise
     except pikepdf.PasswordError:
         raise PdfProblem("pdf_encrypted") from None
-    except (pikepdf.PikepdfError, RuntimeError, ValueError, OverflowError):  # what qpdf cannot read or repair
-        raise PdfProblem("pdf_bomb" if qpdf_limit_errors() > limit_errors else "corrupt") from None
+    except (pikepdf.PikepdfError, RuntimeError, ValueError, OverflowError) as exc:  # what qpdf cannot read or repair
+        raise PdfProblem("pdf_bomb" if _over_limit(str(exc), limit_errors) else "corrupt") from None
+
+
+def _over_limit(message: str, limit_errors: int) -> bool:
+    return "memory limit" in message or qpdf_limit_errors() > limit_errors
 
 
 def _open(data: bytes) -> pikepdf.Pdf:
@@ -105,25 +112,22 @@ def _check_envelope(data: bytes) -> None:
 
 def _walk_document(pdf: pikepdf.Pdf, limit_errors: int, *, inner: bool = False) -> None:
     objects = list(pdf.objects)  # resolves every object, reading object streams (bounded by qpdf's limits)
-    if qpdf_limit_errors() > limit_errors:
+    if any(_over_limit(warning, limit_errors) for warning in pdf.get_warnings()):
         raise PdfProblem("pdf_bomb")
     _walk(pdf.trailer)
-    referenced_streams = {entry.obj_stream_number for entry in pdf.get_xref_table().values() if entry.type == 2}
     for obj in objects:
         _walk(obj)
         if isinstance(obj, Stream) and obj.get("/Type") == Name.ObjStm:
             if inner:
                 raise PdfProblem("corrupt")  # a stream inside an object stream: not a PDF any viewer reads
-            if obj.objgen[0] not in referenced_streams:
-                _walk_orphan_object_stream(obj, limit_errors)
-    if qpdf_limit_errors() > limit_errors:
-        raise PdfProblem("pdf_bomb")
+            _walk_object_stream(obj, limit_errors)
 
 
-def _walk_orphan_object_stream(stream: Stream, limit_errors: int) -> None:
-    """Objects of an object stream that no cross-reference entry names, read by qpdf from a PDF of their own."""
+def _walk_object_stream(stream: Stream, limit_errors: int) -> None:
+    """The objects of an object stream, read by qpdf from a PDF of their own: also those of a stream that
+    no cross-reference entry names (a repairing viewer may read them) or that qpdf could not place."""
+    data = stream.read_bytes()  # qpdf's decoding limits hold here too
     try:
-        data = stream.read_bytes()
         count, first = int(stream.get("/N", 0)), int(stream.get("/First", 0))
         header = [int(n) for n in data[:first].split()][: 2 * count]
     except (ValueError, TypeError):

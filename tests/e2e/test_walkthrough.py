@@ -25,7 +25,6 @@ from proposals.models import Answer, Proposal
 from reviews.enums import ReviewStatus
 from reviews.models import PublicNotice
 from tests.e2e.html import page_form
-from tests.forms.samples import PDF  # a one-page PDF that qpdf opens without repairing
 from tests.factories import (
     CallFactory,
     ChecklistItemFactory,
@@ -34,6 +33,7 @@ from tests.factories import (
     QuestionFactory,
     UserFactory,
 )
+from tests.forms.samples import PDF  # a one-page PDF that qpdf opens without repairing
 from workflows.flows import ProposalFlow
 
 pytestmark = pytest.mark.django_db

@@ -7,6 +7,7 @@ import zlib
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+
 def pdf_from(objects: list[bytes], *, root: int = 1) -> bytes:
     """A PDF of these objects (numbered from 1), with a correct cross-reference table."""
     out, offsets = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n", []
