@@ -54,6 +54,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
+    # before anything reads the body (CSRF reads POST in process_view, after every __call__ above)
+    "core.bodylimit.BodyLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "core.middleware.RefusalMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -132,7 +134,15 @@ MEDIA_URL = "/media-not-served/"
 
 # Uploads
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
-DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
+# Request bodies (core.bodylimit): refused with 413 before they are read. The default, then limits per
+# URL name; the application form's page computes its own from its call's file questions (proposals).
+REQUEST_BODY_MAX_BYTES = env.int("REQUEST_BODY_MAX_BYTES", default=UPLOAD_MAX_BYTES + 1024 * 1024)
+REQUEST_BODY_LIMITS = {
+    "decisions:verify": 5 * 1024 * 1024,  # pocflow's own documents, or a fingerprint
+    "pool:import": 6 * 1024 * 1024,  # the expert import file (at most 5 MB) and the form
+}
+# Form fields other than files (Django refuses more with 400); files over the second spool to disk.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # What qpdf may decode from one stream of an uploaded PDF (object streams; forms.pdfs), per stream.
 PDF_MAX_DECODED_BYTES = env.int("PDF_MAX_DECODED_BYTES", default=64 * 1024 * 1024)

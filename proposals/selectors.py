@@ -1,10 +1,14 @@
 from pathlib import PurePosixPath
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import outbox
+from forms.enums import QuestionKind
+from forms.models import Question
+from forms.uploads import MB
 from proposals.models import Answer, AuditEntry, Call, Proposal
 
 
@@ -47,6 +51,16 @@ def attachment_names(*, answers, real: bool) -> dict[int, str]:
             label = "".join(ch for ch in str(answer.question.label) if ch not in '\\/:*?"<>|')[:60]
             names[answer.pk] = f"{_('Attachment')}{position}-{label}{extension}"
     return names
+
+
+def form_body_limit(*, proposal_pk) -> int | None:
+    """The largest request the application form's page takes for this proposal: the limit of each of its
+    call's file questions, and a megabyte for the typed answers (core.bodylimit). None: no such proposal."""
+    forms_of_call = list(Proposal.objects.filter(pk=proposal_pk).values_list("call__form_id", flat=True))
+    if not forms_of_call:
+        return None
+    sizes = Question.objects.filter(form_id=forms_of_call[0], kind=QuestionKind.FILE).values_list("max_file_mb", flat=True)
+    return sum(min(mb * MB, settings.UPLOAD_MAX_BYTES) for mb in sizes) + MB
 
 
 def answer_files():
