@@ -51,7 +51,6 @@ HOSTILE_URI = re.compile(rb"^(?:javascript|vbscript|data|file):")
 # Characters a viewer drops from a URI before it reads the scheme (" java\tscript:" is javascript:).
 URI_IGNORED = re.compile(rb"[\x00-\x20\x7f]+")
 TRAILING_ALLOWED = re.compile(rb"[\x00\s]*")
-METADATA_KEYS = ("/Author", "/Title", "/Subject", "/Keywords", "/Creator", "/Producer")
 
 
 class PdfProblem(Exception):
@@ -198,3 +197,47 @@ def _hostile_uri(uri) -> bool:
     if not isinstance(uri, String):
         return False
     return bool(HOSTILE_URI.match(URI_IGNORED.sub(b"", bytes(uri)).lower()))
+
+
+# metadata: who wrote the file and what it is called, which can name the applicant in a blind review
+
+
+def read_metadata(stream) -> dict[str, str]:
+    """The PDF's author and title from its document information or, failing that, its XMP metadata
+    ({} when there are none or the file cannot be read). Opening reads the cross-reference table and
+    these objects only, not the pages."""
+    found: dict[str, str] = {}
+    try:
+        with pikepdf.open(stream, inherit_page_attributes=False) as pdf:
+            info = pdf.trailer.get("/Info")
+            for key, name in (("/Author", "author"), ("/Title", "title")):
+                value = info.get(key) if isinstance(info, Dictionary) else None
+                if isinstance(value, String) and str(value).strip():
+                    found[name] = str(value).strip()
+            if len(found) < 2 and "/Metadata" in pdf.Root:
+                with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as xmp:
+                    for key, name in (("dc:creator", "author"), ("dc:title", "title")):
+                        value = xmp.get(key)
+                        value = "; ".join(value) if isinstance(value, list | set | tuple) else value
+                        if name not in found and value and str(value).strip():
+                            found[name] = str(value).strip()
+    except (pikepdf.PikepdfError, RuntimeError, ValueError, OverflowError, KeyError):
+        return {}
+    return found
+
+
+def without_metadata(stream) -> bytes:
+    """A copy of the PDF without its document information dictionary (Author, Title, Subject, Keywords,
+    Creator, Producer, dates and any other entry) and without XMP metadata streams. The copy is written
+    whole, so earlier revisions of an incrementally updated file, which may still hold the old
+    information, are left out too; streams are copied without being decoded."""
+    with pikepdf.open(stream, inherit_page_attributes=False) as pdf:
+        if "/Info" in pdf.trailer:
+            del pdf.trailer["/Info"]
+        for obj in pdf.objects:
+            if isinstance(obj, Dictionary | Stream) and "/Metadata" in obj:
+                del obj["/Metadata"]
+        out = io.BytesIO()
+        pdf.save(out, fix_metadata_version=False, stream_decode_level=pikepdf.StreamDecodeLevel.none,
+                 compress_streams=False)
+        return out.getvalue()
