@@ -30,8 +30,13 @@ follow: a file that tries is refused as damaged.
 from __future__ import annotations
 
 import io
+import logging
 import re
+import resource
+import subprocess
+import sys
 import zipfile
+from pathlib import Path
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Stream, String
@@ -53,6 +58,11 @@ URI_IGNORED = re.compile(rb"[\x00-\x20\x7f]+")
 TRAILING_ALLOWED = re.compile(rb"[\x00\s]*")
 
 
+logger = logging.getLogger("pocflow.uploads")
+PROJECT_DIR = Path(__file__).resolve().parent.parent  # where `python -m forms.pdfs` finds this module
+PROBLEMS = frozenset({"pdf_active_content", "pdf_encrypted", "pdf_polyglot", "pdf_bomb", "corrupt"})
+
+
 class PdfProblem(Exception):
     def __init__(self, code: str):
         super().__init__(code)
@@ -64,6 +74,36 @@ def limit_qpdf(max_decoded_bytes: int) -> None:
     set_qpdf_limits(flate_max_memory=max_decoded_bytes, run_length_max_memory=max_decoded_bytes,
                     png_max_memory=max_decoded_bytes, tiff_max_memory=max_decoded_bytes,
                     dct_max_memory=max_decoded_bytes)
+
+
+def find_problem_isolated(data: bytes, *, max_decoded_bytes: int, max_memory_bytes: int, seconds: int) -> str | None:
+    """`find_problem` in a child process that may use at most `max_memory_bytes` of address space and
+    `seconds` of processor time. qpdf bounds what it inflates from Flate and RunLength streams, but not
+    from LZW (about 1,300 times its size) nor every path through its repairs: a file that makes the
+    check run out of memory or time, or crash, is a bomb and is refused as one; the web process never
+    pays for it."""
+    command = [sys.executable, "-m", "forms.pdfs", str(max_decoded_bytes), str(max_memory_bytes), str(seconds)]
+    try:
+        result = subprocess.run(command, input=data, capture_output=True, timeout=seconds * 2 + 5, cwd=PROJECT_DIR)
+    except subprocess.TimeoutExpired:
+        return "pdf_bomb"
+    answer = result.stdout.decode("ascii", "replace").strip()
+    if result.returncode == 0 and (answer == "ok" or answer in PROBLEMS):
+        return None if answer == "ok" else answer
+    if result.returncode == 0 or not result.stderr.rstrip().endswith(b"MemoryError"):
+        # not a limit: the check itself could not run (a refusal all the same, and a log line for the operator)
+        logger.error("The PDF check ended with %s: %s", result.returncode, result.stderr[-2000:].decode("utf-8", "replace"))
+    return "pdf_bomb"
+
+
+def _check_in_child() -> None:
+    """`python -m forms.pdfs MAX_DECODED MAX_MEMORY SECONDS` < file.pdf: prints "ok" or the problem's code."""
+    max_decoded, max_memory, seconds = (int(arg) for arg in sys.argv[1:4])
+    resource.setrlimit(resource.RLIMIT_AS, (max_memory, max_memory))
+    resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds))
+    limit_qpdf(max_decoded)
+    problem = find_problem(sys.stdin.buffer.read())
+    sys.stdout.write(problem or "ok")
 
 
 def find_problem(data: bytes) -> str | None:
@@ -90,7 +130,7 @@ def _check(data: bytes) -> None:
 
 
 def _over_limit(message: str, limit_errors: int) -> bool:
-    return "memory limit" in message or qpdf_limit_errors() > limit_errors
+    return "memory limit" in message or "bad_alloc" in message or qpdf_limit_errors() > limit_errors
 
 
 def _open(data: bytes) -> pikepdf.Pdf:
@@ -241,3 +281,7 @@ def without_metadata(stream) -> bytes:
         pdf.save(out, fix_metadata_version=False, stream_decode_level=pikepdf.StreamDecodeLevel.none,
                  compress_streams=False)
         return out.getvalue()
+
+
+if __name__ == "__main__":
+    _check_in_child()

@@ -10,12 +10,13 @@ import zipfile
 from pathlib import PurePath
 
 import filetype
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
 from forms.enums import FileType
-from forms.pdfs import find_problem
+from forms.pdfs import find_problem_isolated
 
 MB = 1024 * 1024
 
@@ -120,7 +121,8 @@ def _detect(data: bytes) -> str | None:
 
 
 def _check_pdf(data: bytes) -> None:
-    problem = find_problem(data)
+    problem = find_problem_isolated(data, max_decoded_bytes=settings.PDF_MAX_DECODED_BYTES,
+                                    max_memory_bytes=settings.PDF_CHECK_MAX_MEMORY, seconds=settings.PDF_CHECK_SECONDS)
     if problem is not None:
         raise _refuse(problem)
 

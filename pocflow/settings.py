@@ -146,6 +146,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # What qpdf may decode from one stream of an uploaded PDF (object streams; forms.pdfs), per stream.
 PDF_MAX_DECODED_BYTES = env.int("PDF_MAX_DECODED_BYTES", default=64 * 1024 * 1024)
+# The check runs in a child process with at most this much address space and processor time.
+PDF_CHECK_MAX_MEMORY = env.int("PDF_CHECK_MAX_MEMORY", default=512 * 1024 * 1024)
+PDF_CHECK_SECONDS = env.int("PDF_CHECK_SECONDS", default=20)
 
 # Mail: console by default, SMTP (or anything django-environ understands) by EMAIL_URL.
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))

@@ -73,7 +73,8 @@ def _encode(data: bytes, filters: list[str]) -> bytes:
     return data
 
 
-def object_stream_pdf(packed: dict[int, bytes], *, filters: list[str], catalog_extra: bytes = b"") -> bytes:
+def object_stream_pdf(packed: dict[int, bytes], *, filters: list[str], catalog_extra: bytes = b"",
+                      content: bytes | None = None) -> bytes:
     """A PDF 1.5 whose objects `packed` live in one object stream (encoded with `filters`) that a
     cross-reference stream names; the catalog, pages and page are plain objects 1-3."""
     plain = {
@@ -92,7 +93,7 @@ def object_stream_pdf(packed: dict[int, bytes], *, filters: list[str], catalog_e
         bodies += body + b"\n"
         position = len(bodies)
     head = b" ".join(header) + b"\n"
-    content = _encode(head + bodies, filters)
+    content = _encode(head + bodies, filters) if content is None else content
     filter_entry = b"/Filter [" + b" ".join(f.encode() for f in filters) + b"]"
     offsets[stream_number] = len(out)
     out += (b"%d 0 obj\n<< /Type /ObjStm /N %d /First %d %s /Length %d >>\nstream\n"
@@ -223,6 +224,29 @@ def flate_bomb_object_stream(megabytes: int) -> bytes:
     padding = b" " * (megabytes * 1024 * 1024)
     packed = {4: padding + b"<< /Type /Annot >>"}
     return object_stream_pdf(packed, filters=["/FlateDecode"])
+
+
+def lzw_zeros(cycles: int) -> bytes:
+    """LZW codes that unpack to runs of zeros, each code one zero longer than the last: 5.4 KB of them
+    make 7.4 MB (qpdf has no memory limit for LZW)."""
+    bits = []
+    for _ in range(cycles):
+        bits.append(format(256, "012b" if bits else "09b"))  # clear the table (at the width in use)
+        bits.append(format(0, "09b"))  # a zero, which makes entry 258 "00"
+        width, code, next_code = 9, 258, 259
+        while next_code < 4094:
+            bits.append(format(code, f"0{width}b"))  # the entry just made, one zero longer each time
+            code, next_code = code + 1, next_code + 1
+            if next_code >= (1 << width) and width < 12:
+                width += 1
+    bits.append(format(257, "012b"))  # end of data
+    text = "".join(bits)
+    text += "0" * (-len(text) % 8)
+    return int(text, 2).to_bytes(len(text) // 8, "big")
+
+
+def lzw_bomb_object_stream(cycles: int) -> bytes:
+    return object_stream_pdf({4: b"<< >>"}, filters=["/LZWDecode"], content=lzw_zeros(cycles))
 
 
 # clean files
