@@ -56,6 +56,7 @@ HOSTILE_URI = re.compile(rb"^(?:javascript|vbscript|data|file):")
 # Characters a viewer drops from a URI before it reads the scheme (" java\tscript:" is javascript:).
 URI_IGNORED = re.compile(rb"[\x00-\x20\x7f]+")
 TRAILING_ALLOWED = re.compile(rb"[\x00\s]*")
+MAX_OBJECT_NUMBER = 2_000_000  # far more objects than a document of the upload limit holds
 
 
 logger = logging.getLogger("pocflow.uploads")
@@ -159,10 +160,10 @@ def _walk_document(pdf: pikepdf.Pdf, limit_errors: int, *, inner: bool = False) 
         if isinstance(obj, Stream) and obj.get("/Type") == Name.ObjStm:
             if inner:
                 raise PdfProblem("corrupt")  # a stream inside an object stream: not a PDF any viewer reads
-            _walk_object_stream(obj, limit_errors)
+            _walk_object_stream(obj, limit_errors, first_free=max(len(objects), int(pdf.trailer.get("/Size", 0))))
 
 
-def _walk_object_stream(stream: Stream, limit_errors: int) -> None:
+def _walk_object_stream(stream: Stream, limit_errors: int, *, first_free: int) -> None:
     """The objects of an object stream, read by qpdf from a PDF of their own: also those of a stream that
     no cross-reference entry names (a repairing viewer may read them) or that qpdf could not place."""
     data = stream.read_bytes()  # qpdf's decoding limits hold here too
@@ -175,15 +176,22 @@ def _walk_object_stream(stream: Stream, limit_errors: int) -> None:
     if not numbers or len(numbers) != len(offsets):
         return
     bounds = [first + off for off in offsets] + [len(data)]
-    body = b"".join(
-        b"%d 0 obj\n" % number + data[bounds[i]:bounds[i + 1]] + b"\nendobj\n" for i, number in enumerate(numbers)
-    )
-    top = max(numbers) + 1
-    shell = (b"%PDF-1.7\n" + body
-             + b"%d 0 obj\n<< /Type /Catalog /Pages %d 0 R >>\nendobj\n" % (top, top + 1)
-             + b"%d 0 obj\n<< /Type /Pages /Kids [%d 0 R] /Count 1 >>\nendobj\n" % (top + 1, top + 2)
-             + b"%d 0 obj\n<< /Type /Page /Parent %d 0 R /MediaBox [0 0 1 1] >>\nendobj\n" % (top + 2, top + 1)
-             + b"trailer\n<< /Root %d 0 R >>\n%%%%EOF\n" % top)
+    top = max(*numbers, first_free) + 1  # the shell's own catalog and pages: numbers nothing in the file refers to
+    if top > MAX_OBJECT_NUMBER:
+        raise PdfProblem("corrupt")
+    objects = dict(zip(numbers, (data[bounds[i]:bounds[i + 1]] for i in range(len(numbers))), strict=True))
+    objects[top] = b"<< /Type /Catalog /Pages %d 0 R >>" % (top + 1)
+    objects[top + 1] = b"<< /Type /Pages /Kids [] /Count 0 >>"
+    shell, offsets_in_shell = b"%PDF-1.7\n", {}
+    for number, body in objects.items():
+        offsets_in_shell[number] = len(shell)
+        shell += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    start = len(shell)
+    # a whole cross-reference table, so that qpdf reads the shell as it is instead of repairing it
+    shell += b"xref\n0 %d\n" % (top + 2) + b"".join(
+        b"%010d 00000 n \n" % offsets_in_shell[n] if n in offsets_in_shell else b"0000000000 65535 f \n"
+        for n in range(top + 2))
+    shell += b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (top + 2, top, start)
     with _open(shell) as inner:  # qpdf's errors here are the caller's: a damaged file
         _walk_document(inner, limit_errors, inner=True)
 

@@ -284,6 +284,17 @@ def clean_object_streams() -> bytes:
     return _save(pdf, object_stream_mode=pikepdf.ObjectStreamMode.generate)
 
 
+def many_linked_pages_in_object_streams(pages: int = 1500) -> bytes:
+    """Many object streams whose objects refer to objects in other streams, as big exports have."""
+    pdf = pikepdf.new()
+    for number in range(pages):
+        pdf.add_blank_page()
+        link = Dictionary(Type=Name.Annot, Subtype=Name.Link, Rect=Array([0, 0, 10, 10]),
+                          A=action("URI", URI=String(f"https://example.org/{number}")))
+        pdf.pages[-1].Annots = pdf.make_indirect(Array([pdf.make_indirect(link)]))
+    return _save(pdf, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+
+
 def clean_ascii85_object_stream() -> bytes:
     return object_stream_pdf({4: b"<< /Type /Annot /Subtype /Text /Contents (note) >>"},
                              filters=["/ASCII85Decode", "/FlateDecode"])
@@ -350,6 +361,7 @@ CLEAN = {
     "owner-password-only": owner_password_only,
     "pikepdf-object-streams": clean_object_streams,
     "ascii85-over-flate-object-stream": clean_ascii85_object_stream,
+    "many-linked-pages-in-object-streams": many_linked_pages_in_object_streams,
     "trailing-white-space-and-nul": lambda: PDF + b"\r\n\x00\x00 \n",
     "http-and-mailto-links": lambda: with_link(action("URI", URI=String("https://example.org/plan"))),
 }
