@@ -16,8 +16,15 @@ decodes Flate, LZW, ASCIIHex, ASCII85 and RunLength) — and names the first rea
 - ``pdf_polyglot``: something other than a PDF before its header or after its last ``%%EOF``, or a
   file that is also a ZIP archive.
 - ``pdf_bomb``: a stream qpdf had to decode (an object stream) unpacks to more than
-  ``PDF_MAX_DECODED_BYTES`` (qpdf's process-wide limits, set by `limit_qpdf` when the app loads).
+  ``PDF_MAX_DECODED_BYTES`` (qpdf's limits for Flate, RunLength and predictors), or the check ran out
+  of the memory or processor time of its process.
 - ``corrupt``: qpdf cannot make a PDF of it.
+
+Uploads are checked by `find_problem_isolated`: the same check in a child process
+(``python -m forms.pdfs``) limited in address space and processor time, because qpdf has no limit for
+LZW (a stream unpacks to about 1,300 times its size) and a parser's crash must not take the web
+process with it. The web process itself opens only PDFs that passed (`read_metadata`,
+`without_metadata`), under the same qpdf limits set by the forms app when it loads.
 
 Stream data is never decoded except object streams: qpdf decodes them to read the objects in them,
 and each is also read on its own (its objects parsed by qpdf from a PDF made of them), so that the
