@@ -182,23 +182,31 @@ def _walk_object_stream(stream: Stream, limit_errors: int, *, first_free: int) -
     numbers, offsets = header[0::2], header[1::2]
     if not numbers or len(numbers) != len(offsets):
         return
-    bounds = [first + off for off in offsets] + [len(data)]
-    top = max(*numbers, first_free) + 1  # the shell's own catalog and pages: numbers nothing in the file refers to
-    if top > MAX_OBJECT_NUMBER:
+    if min(numbers) < 1 or min(offsets) < 0:
         raise PdfProblem("corrupt")
-    objects = dict(zip(numbers, (data[bounds[i]:bounds[i + 1]] for i in range(len(numbers))), strict=True))
-    objects[top] = b"<< /Type /Catalog /Pages %d 0 R >>" % (top + 1)
-    objects[top + 1] = b"<< /Type /Pages /Kids [] /Count 0 >>"
-    shell, offsets_in_shell = b"%PDF-1.7\n", {}
+    # each object runs from its offset to the next one's (in whatever order the header lists them)
+    ends = dict(zip(sorted(set(offsets)), [*sorted(set(offsets))[1:], len(data) - first], strict=True))
+    top = max(*numbers, first_free) + 1  # the shell's catalog and pages: numbers nothing in the file refers to
+    if top + len(numbers) > MAX_OBJECT_NUMBER:
+        raise PdfProblem("corrupt")
+    objects = {top: b"<< /Type /Catalog /Pages %d 0 R >>" % (top + 1), top + 1: b"<< /Type /Pages /Kids [] /Count 0 >>"}
+    spare = top + 2
+    for number, offset in zip(numbers, offsets, strict=True):
+        if number in objects:  # the same number twice: both are read, the second under a number of its own
+            number, spare = spare, spare + 1
+        objects[number] = data[first + offset:first + ends[offset]]
+    parts, offsets_in_shell, position = [b"%PDF-1.7\n"], {}, len(b"%PDF-1.7\n")
     for number, body in objects.items():
-        offsets_in_shell[number] = len(shell)
-        shell += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    start = len(shell)
+        part = b"%d 0 obj\n" % number + body + b"\nendobj\n"
+        offsets_in_shell[number] = position
+        parts.append(part)
+        position += len(part)
     # a whole cross-reference table, so that qpdf reads the shell as it is instead of repairing it
-    shell += b"xref\n0 %d\n" % (top + 2) + b"".join(
-        b"%010d 00000 n \n" % offsets_in_shell[n] if n in offsets_in_shell else b"0000000000 65535 f \n"
-        for n in range(top + 2))
-    shell += b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (top + 2, top, start)
+    parts.append(b"xref\n0 %d\n" % spare)
+    parts.extend(b"%010d 00000 n \n" % offsets_in_shell[n] if n in offsets_in_shell else b"0000000000 65535 f \n"
+                 for n in range(spare))
+    parts.append(b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (spare, top, position))
+    shell = b"".join(parts)
     with _open(shell) as inner:  # qpdf's errors here are the caller's: a damaged file
         _walk_document(inner, limit_errors, inner=True)
 

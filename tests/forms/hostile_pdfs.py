@@ -15,7 +15,7 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 from weasyprint import HTML  # tests only; the application renders through decisions/pdf.py
 
-from tests.forms.samples import PDF, pdf_from
+from tests.forms.samples import PDF, pdf_from, pdf_with_stream
 
 JS_ACTION = b"<< /S /JavaScript /JS (app.alert\\(1\\)) >>"
 
@@ -125,6 +125,23 @@ def nested_object_stream() -> bytes:
     packed = {4: b"<< /Type /ObjStm /N 1 /First %d /Length %d >>\nstream\n" % (len(inner_head), len(inner))
               + inner + b"\nendstream"}
     return object_stream_pdf(packed, filters=["/FlateDecode"], catalog_extra=b"/OpenAction 9 0 R")
+
+
+def orphan_object_stream(pairs: list[tuple[int, int]], body: bytes) -> bytes:
+    """The blank page with an object stream that nothing names, its header listing `pairs` (number, offset)."""
+    head = b" ".join(b"%d %d" % pair for pair in pairs) + b"\n"
+    return pdf_with_stream(zlib.compress(head + body),
+                           head=b"/Type /ObjStm /N %d /First %d /Filter /FlateDecode" % (len(pairs), len(head)))
+
+
+def duplicate_number_in_object_stream() -> bytes:
+    """The script first, then a harmless object under the same number: both must be read."""
+    return orphan_object_stream([(4, 0), (4, len(JS_ACTION) + 1)], JS_ACTION + b"\n<< /Type /Annot >>")
+
+
+def unsorted_object_stream_header() -> bytes:
+    harmless = b"<< /Type /Annot >>\n"
+    return orphan_object_stream([(5, len(JS_ACTION) + 1), (4, 0)], JS_ACTION + b"\n" + harmless)
 
 
 def incremental_update_adding_script() -> bytes:
@@ -315,6 +332,8 @@ HOSTILE = {
         lambda: js_in_object_stream("/ASCIIHexDecode", "/LZWDecode", "/FlateDecode"), "pdf_active_content"),
     "js-in-pikepdf-object-stream": (object_stream_via_pikepdf, "pdf_active_content"),
     "nested-object-stream": (nested_object_stream, "corrupt"),
+    "js-in-orphan-object-stream-under-a-repeated-number": (duplicate_number_in_object_stream, "pdf_active_content"),
+    "js-in-orphan-object-stream-with-unsorted-header": (unsorted_object_stream_header, "pdf_active_content"),
     "incremental-update-adds-script": (incremental_update_adding_script, "pdf_active_content"),
     "html-before-header": (lambda: b"<html><script>alert(1)</script></html>\n" + PDF, "pdf_polyglot"),
     "html-after-eof": (lambda: PDF + b"<html><script>alert(1)</script></html>\n", "pdf_polyglot"),
