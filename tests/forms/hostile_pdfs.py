@@ -271,7 +271,7 @@ def lzw_bomb_object_stream(cycles: int) -> bytes:
 def weasyprint_pdf() -> bytes:
     """A real export: headings (outlines), an internal link and an external one."""
     html = """<html><head><title>Plan</title></head><body>
-      <h1 id="top">商业计划书</h1><p><a href="#market">Market</a> · <a href="https://example.org/a?b=c">site</a></p>
+      <h1 id="top">Business plan</h1><p><a href="#market">Market</a> · <a href="https://example.org/a?b=c">site</a></p>
       <h2 id="market">Market</h2><p>Text.</p><h2>Team</h2><p><a href="mailto:team@example.org">mail</a></p>
     </body></html>"""
     return HTML(string=html).write_pdf()
