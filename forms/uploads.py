@@ -1,22 +1,22 @@
 """Upload checks: a file is what its content says it is, never what its name or browser claim.
 
 `validate_upload` recognises PDF, OOXML (docx/xlsx/pptx), PNG and JPEG by their bytes, refuses
-programs, macros, zip bombs and PDFs with active content, and insists that the file name's
+programs, macros, zip bombs and PDFs with active content (read with pikepdf: `forms.pdfs`), and insists that the file name's
 extension agrees with the content.
 """
 
 import io
-import re
 import zipfile
-import zlib
 from pathlib import PurePath
 
 import filetype
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
 from forms.enums import FileType
+from forms.pdfs import find_problem_isolated
 
 MB = 1024 * 1024
 
@@ -44,13 +44,6 @@ EXECUTABLE_MAGIC = (
 )
 ZIP_MAX_ENTRIES = 2000
 ZIP_MAX_UNCOMPRESSED = 100 * MB
-PDF_ACTIVE_NAMES = re.compile(rb"/(?:JavaScript|Launch|EmbeddedFile)")
-# `/JS` is short enough to occur by chance in binary stream data, so it is only looked for
-# in dictionaries and object streams (a working script action also names `/JavaScript`).
-PDF_SCRIPT_KEY = re.compile(rb"/JS(?![A-Za-z0-9])")
-PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
-PDF_STREAM = re.compile(rb"\bobj\b(?P<head>.*?)\bstream\r?\n(?P<body>.*?)endstream", re.DOTALL)
-PDF_MAX_INFLATED = 50 * MB
 
 MESSAGES = {
     "empty": _("The file is empty."),
@@ -65,6 +58,9 @@ MESSAGES = {
     "pdf_active_content": _(
         "This PDF contains scripts, launch actions or embedded files. Please upload a plain PDF export."
     ),
+    "pdf_encrypted": _("This PDF is protected by a password. Please upload a copy without the password."),
+    "pdf_polyglot": _("This file is a PDF combined with other content. Please upload a plain PDF export."),
+    "pdf_bomb": _("The PDF unpacks to too much data to be checked safely."),
 }
 
 
@@ -125,35 +121,10 @@ def _detect(data: bytes) -> str | None:
 
 
 def _check_pdf(data: bytes) -> None:
-    if b"%%EOF" not in data[-1024:]:
-        raise _refuse("corrupt")
-    object_streams = b"".join(_inflate_object_streams(data))
-    dictionaries = PDF_STREAM.sub(lambda m: b"obj" + m["head"] + b"stream\nendstream", data)
-    if PDF_ACTIVE_NAMES.search(_unescape(data + object_streams)) or PDF_SCRIPT_KEY.search(
-        _unescape(dictionaries + object_streams)
-    ):
-        raise _refuse("pdf_active_content")
-
-
-def _unescape(pdf_text: bytes) -> bytes:
-    """Undo `#xx` escapes in names, so `/J#61vaScript` reads `/JavaScript`."""
-    return PDF_NAME_ESCAPE.sub(lambda m: bytes([int(m[1], 16)]), pdf_text)
-
-
-def _inflate_object_streams(data: bytes):
-    """Yield the decompressed object streams, where a PDF can hide its dictionaries."""
-    budget = PDF_MAX_INFLATED
-    for match in PDF_STREAM.finditer(data):
-        if b"/ObjStm" not in match["head"] or b"/FlateDecode" not in match["head"]:
-            continue
-        try:
-            chunk = zlib.decompressobj().decompress(match["body"], budget)
-        except zlib.error:
-            raise _refuse("corrupt") from None
-        budget -= len(chunk)
-        if budget <= 0:
-            raise _refuse("zip_bomb")
-        yield chunk
+    problem = find_problem_isolated(data, max_decoded_bytes=settings.PDF_MAX_DECODED_BYTES,
+                                    max_memory_bytes=settings.PDF_CHECK_MAX_MEMORY, seconds=settings.PDF_CHECK_SECONDS)
+    if problem is not None:
+        raise _refuse(problem)
 
 
 def _check_ooxml(data: bytes) -> str | None:

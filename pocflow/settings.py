@@ -59,6 +59,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
+    # before anything reads the body (CSRF reads POST in process_view, after every __call__ above)
+    "core.bodylimit.BodyLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.TwoFactorEnforcementMiddleware",
     "core.middleware.RefusalMiddleware",
@@ -167,8 +169,21 @@ MEDIA_URL = "/media-not-served/"
 
 # Uploads
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
-DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
+# Request bodies (core.bodylimit): refused with 413 before they are read. The default, then limits per
+# URL name; the application form's page computes its own from its call's file questions (proposals).
+REQUEST_BODY_MAX_BYTES = env.int("REQUEST_BODY_MAX_BYTES", default=UPLOAD_MAX_BYTES + 1024 * 1024)
+REQUEST_BODY_LIMITS = {
+    "decisions:verify": 5 * 1024 * 1024,  # pocflow's own documents, or a fingerprint
+    "pool:import": 6 * 1024 * 1024,  # the expert import file (at most 5 MB) and the form
+}
+# Form fields other than files (Django refuses more with 400); files over the second spool to disk.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# What qpdf may decode from one stream of an uploaded PDF (object streams; forms.pdfs), per stream.
+PDF_MAX_DECODED_BYTES = env.int("PDF_MAX_DECODED_BYTES", default=64 * 1024 * 1024)
+# The check runs in a child process with at most this much address space and processor time.
+PDF_CHECK_MAX_MEMORY = env.int("PDF_CHECK_MAX_MEMORY", default=512 * 1024 * 1024)
+PDF_CHECK_SECONDS = env.int("PDF_CHECK_SECONDS", default=20)
 
 # Mail: console by default, SMTP (or anything django-environ understands) by EMAIL_URL.
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))

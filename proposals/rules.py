@@ -62,6 +62,9 @@ can_see_file_names = is_applicant | is_staff | ~is_blind_call
 # experts see and download; the applicant and staff see every answer, and so does everyone in an open call.
 can_see_blind_hidden_answers = is_applicant | is_staff | ~is_blind_call
 can_download_letter = is_applicant | is_staff
+# The original file, and the author and title its PDF metadata names, only to the applicant and staff: anyone
+# else (experts above all, whose review may be blind) downloads a PDF without its document metadata.
+can_see_original_files = is_applicant | is_staff
 
 rules.add_perm("proposals.view_proposal", can_view_proposal)
 rules.add_perm("proposals.edit_proposal", can_edit_proposal)
@@ -73,6 +76,7 @@ rules.add_perm("proposals.incubate", is_incubation_manager)
 rules.add_perm("proposals.see_files", can_see_applicant_files)
 rules.add_perm("proposals.see_file_names", can_see_file_names)
 rules.add_perm("proposals.see_blind_hidden_answers", can_see_blind_hidden_answers)
+rules.add_perm("proposals.see_original_files", can_see_original_files)
 
 
 rules.add_perm("proposals.create_proposal", is_researcher)

@@ -1,10 +1,18 @@
+import io
 from pathlib import PurePosixPath
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from pikepdf import PikepdfError
 
 from core import outbox
+from core.errors import DomainError
+from forms.enums import FileType, QuestionKind
+from forms.models import Question
+from forms.pdfs import read_metadata, without_metadata
+from forms.uploads import CONTENT_TYPES, MB
 from proposals.models import Answer, AuditEntry, Call, Proposal
 
 
@@ -53,6 +61,43 @@ def attachment_names(*, answers, real: bool) -> dict[int, str]:
             label = "".join(ch for ch in str(answer.question.label) if ch not in '\\/:*?"<>|')[:60]
             names[answer.pk] = f"{_('Attachment')}{position}-{label}{extension}"
     return names
+
+
+def form_body_limit(*, proposal_pk) -> int | None:
+    """The largest request the application form's page takes for this proposal: the limit of each of its
+    call's file questions, and a megabyte for the typed answers (core.bodylimit). None: no such proposal."""
+    forms_of_call = list(Proposal.objects.filter(pk=proposal_pk).values_list("call__form_id", flat=True))
+    if not forms_of_call:
+        return None
+    sizes = Question.objects.filter(form_id=forms_of_call[0], kind=QuestionKind.FILE).values_list("max_file_mb", flat=True)
+    return sum(min(mb * MB, settings.UPLOAD_MAX_BYTES) for mb in sizes) + MB
+
+
+def is_pdf_answer(answer) -> bool:
+    return bool(answer.file) and answer.content_type == CONTENT_TYPES[FileType.PDF]
+
+
+def attachment_metadata(*, answers) -> dict[int, dict[str, str]]:
+    """answer pk -> the author and title named in each PDF answer's metadata (read from the stored file)."""
+    found = {}
+    for answer in answers:
+        if is_pdf_answer(answer):
+            with answer.file.open("rb") as handle:
+                metadata = read_metadata(handle)
+            if metadata:
+                found[answer.pk] = metadata
+    return found
+
+
+def file_for_download(*, answer, original: bool):
+    """The stored file, or for a PDF that must not show its metadata a copy without it."""
+    if original or not is_pdf_answer(answer):
+        return answer.file.open("rb")
+    with answer.file.open("rb") as handle:
+        try:
+            return io.BytesIO(without_metadata(handle))
+        except (PikepdfError, RuntimeError, ValueError) as exc:  # never send the original in its place
+            raise DomainError(_("This file cannot be prepared for download. Ask the program office for a copy.")) from exc
 
 
 def answer_files():

@@ -16,8 +16,10 @@ from proposals.selectors import (
     all_calls,
     answer_files,
     answers_of,
+    attachment_metadata,
     attachment_names,
     documents_being_prepared,
+    file_for_download,
     history,
     open_calls,
     proposals_for_editing,
@@ -119,7 +121,11 @@ def edit(request, pk):
 def detail(request, pk):
     proposal = get_object_or_404(proposals_for_pages(), pk=pk)
     require_perm(request.user, "proposals.view_audit", proposal)
-    answers = answers_of(proposal=proposal)
+    answers = list(answers_of(proposal=proposal))
+    if request.user.has_perm("proposals.see_original_files", proposal):
+        metadata = attachment_metadata(answers=answers)
+        for answer in answers:
+            answer.pdf_metadata = metadata.get(answer.pk)
     return render(request, "proposals/detail.html", {
         "proposal": proposal,
         "answers": answers,
@@ -150,5 +156,6 @@ def answer_file(request, pk):
     siblings = (readable_answers(answers=answer.proposal.answers.select_related("question"), see_hidden=see_hidden)
                 if not real else [answer])
     filename = attachment_names(answers=siblings, real=real)[answer.pk]
-    return FileResponse(answer.file.open("rb"), as_attachment=True, filename=filename,
+    original = request.user.has_perm("proposals.see_original_files", answer.proposal)
+    return FileResponse(file_for_download(answer=answer, original=original), as_attachment=True, filename=filename,
                         content_type=answer.content_type or "application/octet-stream")

@@ -17,8 +17,10 @@ import datetime as dt
 import io
 import re
 import unicodedata
+import zipfile
 from dataclasses import dataclass, field
 
+import openpyxl
 import tablib
 from django import forms
 from django.contrib.auth import get_user_model
@@ -31,6 +33,7 @@ from django.utils.translation import gettext as _, gettext_lazy
 from accounts.enums import Role
 from core.errors import InvalidInput, NotPermitted
 from core.exports import safe_row
+from forms.uploads import MESSAGES as UPLOAD_MESSAGES, ZIP_MAX_ENTRIES, ZIP_MAX_UNCOMPRESSED
 from proposals.services.audit import record_audit
 from reviews.enums import ExpertType, RelationKind
 from reviews.models import ExpertProfile, ExpertRelation, ExpertUnavailability
@@ -257,7 +260,11 @@ def _decode(raw: bytes) -> str:
 
 
 def _read(upload) -> tuple[list[str], list[tuple[int, list[str]]], list[RowError]]:
-    """(headers, [(row number, cells)], row errors) of the uploaded file; refuses unusable files."""
+    """(headers, [(row number, cells)], row errors) of the uploaded file; refuses unusable files.
+
+    Rows are read one at a time (csv's reader, openpyxl's read-only mode) and reading stops as soon as
+    the row after the last allowed one is seen, so a file of a million rows costs no more than one of
+    MAX_ROWS + 1."""
     name = (upload.name or "").lower()
     if not name.endswith((".csv", ".xlsx")):
         raise InvalidInput(_("Upload a .csv or .xlsx file."))
@@ -266,36 +273,61 @@ def _read(upload) -> tuple[list[str], list[tuple[int, list[str]]], list[RowError
     if upload.size > MAX_BYTES:
         raise InvalidInput(_("The file is larger than 5 MB; split it into smaller files."))
     raw = upload.read()
-    errors = []
     if name.endswith(".csv"):
-        text = _decode(raw)
-        records = list(csv.reader(io.StringIO(text)))
-        numbered = [(i + 1, rec) for i, rec in enumerate(records) if rec]
-        if not numbered:
-            raise InvalidInput(_("The file is empty."))
-        width = len(numbered[0][1])
-        errors = [RowError(n, "", _("This row has more cells than the header row has columns."))
-                  for n, rec in numbered[1:] if len(rec) > width]
-        if errors:
-            return [], [], errors
-        data = tablib.Dataset().load(text.lstrip("\ufeff"), format="csv")
-        numbers = [n for n, _rec in numbered[1:]]
-    else:
-        try:
-            data = tablib.Dataset().load(raw, format="xlsx")
-        except Exception as exc:  # zipfile.BadZipFile, KeyError, openpyxl errors: not a workbook we can read
-            raise InvalidInput(_("The file could not be read as an Excel workbook (.xlsx).")) from exc
-        numbers = [i + 2 for i in range(len(data))]
-    headers = [_cell(h) for h in (data.headers or [])]
-    rows = [(n, [_cell(v) for v in row]) for n, row in zip(numbers, data)]
-    rows = [(n, cells) for n, cells in rows if any(cells)]
-    if not any(headers):
+        records = enumerate(csv.reader(io.StringIO(_decode(raw).lstrip("\ufeff"))), start=1)
+        return _collect(records, check_width=True)
+    workbook = _open_workbook(raw)
+    try:
+        rows = enumerate(workbook.active.iter_rows(values_only=True), start=1)
+        return _collect(rows, check_width=False)
+    except InvalidInput:
+        raise
+    except Exception as exc:  # zipfile, XML and openpyxl errors met while reading rows: not a workbook we can read
+        raise InvalidInput(_("The file could not be read as an Excel workbook (.xlsx).")) from exc
+    finally:
+        workbook.close()
+
+
+def _open_workbook(raw: bytes):
+    """The workbook in read-only (streaming) mode, after checking from the zip directory that it does
+    not unpack to more than an office document may (a decompression bomb)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
+        raise InvalidInput(_("The file could not be read as an Excel workbook (.xlsx).")) from exc
+    if len(entries) > ZIP_MAX_ENTRIES or sum(e.file_size for e in entries) > ZIP_MAX_UNCOMPRESSED:
+        raise InvalidInput(str(UPLOAD_MESSAGES["zip_bomb"]))
+    try:
+        return openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    except Exception as exc:  # KeyError, zipfile and openpyxl errors: not a workbook we can read
+        raise InvalidInput(_("The file could not be read as an Excel workbook (.xlsx).")) from exc
+
+
+def _collect(records, *, check_width: bool) -> tuple[list[str], list[tuple[int, list[str]]], list[RowError]]:
+    """Headers and non-empty rows from (row number, values) pairs, refusing the file at row MAX_ROWS + 1."""
+    headers, rows, errors, width = None, [], [], 0
+    for number, values in records:
+        cells = [_cell(v) for v in values]
+        if headers is None:
+            if check_width and not values:
+                continue  # csv: blank lines before the header
+            headers, width = cells, len(values)
+            continue
+        if not any(cells):
+            continue
+        if len(rows) == MAX_ROWS:
+            raise InvalidInput(_("The file has more than %(max)s rows; at most %(max)s can be imported at once.")
+                               % {"max": MAX_ROWS})
+        if check_width and len(values) > width:
+            errors.append(RowError(number, "", _("This row has more cells than the header row has columns.")))
+        rows.append((number, cells))
+    if not headers or not any(headers):
         raise InvalidInput(_("The file is empty."))
+    if errors:
+        return [], [], errors
     if not rows:
         raise InvalidInput(_("The file has a header row but no experts."))
-    if len(rows) > MAX_ROWS:
-        raise InvalidInput(_("The file has %(rows)s rows; at most %(max)s can be imported at once.") % {
-            "rows": len(rows), "max": MAX_ROWS})
     return headers, rows, errors
 
 

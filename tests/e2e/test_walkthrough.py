@@ -34,17 +34,12 @@ from tests.factories import (
     QuestionFactory,
     UserFactory,
 )
+from tests.forms.samples import PDF  # a one-page PDF that qpdf opens without repairing
 from workflows.flows import ProposalFlow
 
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "pw-secret-123"
-PDF = (
-    b"%PDF-1.4\n"
-    b"1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
-    b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n"
-    b"trailer\n<< /Root 1 0 R >>\n%%EOF\n"
-)
 
 
 def log_in(user):

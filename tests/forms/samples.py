@@ -7,12 +7,26 @@ import zlib
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-PDF = (
-    b"%PDF-1.4\n"
-    b"1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
-    b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n"
-    b"trailer\n<< /Root 1 0 R >>\n%%EOF\n"
-)
+
+def pdf_from(objects: list[bytes], *, root: int = 1) -> bytes:
+    """A PDF of these objects (numbered from 1), with a correct cross-reference table."""
+    out, offsets = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n", []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, root, xref)
+    return out
+
+
+# One blank page: the smallest PDF that qpdf (and every viewer) reads without repairing it.
+PDF = pdf_from([
+    b"<< /Type /Catalog /Pages 2 0 R >>",
+    b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+    b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Resources << >> >>",
+])
 
 OOXML_MAIN_PARTS = {"docx": "word/document.xml", "xlsx": "xl/workbook.xml", "pptx": "ppt/presentation.xml"}
 
@@ -22,8 +36,9 @@ def pdf_with(catalog_entry: bytes) -> bytes:
 
 
 def pdf_with_stream(body: bytes, *, head: bytes = b"") -> bytes:
-    stream = b"3 0 obj\n<< " + head + b" /Length %d >>\nstream\n" % len(body) + body + b"\nendstream\nendobj\n"
-    return PDF.replace(b"trailer", stream + b"trailer")
+    """The blank page with one more object, 9 0, a stream that nothing refers to (qpdf finds it by repairing)."""
+    stream = b"9 0 obj\n<< " + head + b" /Length %d >>\nstream\n" % len(body) + body + b"\nendstream\nendobj\n"
+    return PDF.replace(b"xref", stream + b"xref")
 
 
 def pdf_with_object_stream(objects: bytes) -> bytes:

@@ -8,14 +8,8 @@ from accounts.enums import Role
 from forms.enums import QuestionKind
 from proposals.models import Answer
 from tests.factories import QuestionFactory, UserFactory
+from tests.forms.samples import PDF  # a PDF qpdf opens: experts are served a copy without its metadata
 from tests.helpers import World
-
-PDF = (
-    b"%PDF-1.4\n"
-    b"1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
-    b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n"
-    b"trailer\n<< /Root 1 0 R >>\n%%EOF\n"
-)
 
 ROLES = ["anonymous", "researcher", "owner", "program_officer", "expert", "assigned_expert", "panel_chair",
          "fund_manager", "incubation_manager"]

@@ -14,13 +14,13 @@ from reviews.selectors.assignment import eligible_experts
 from reviews.services.assignment import assign_experts
 from reviews.services.pool import update_profile
 from tests.factories import QuestionFactory
+from tests.forms.samples import PDF  # a PDF qpdf opens: experts are served a copy without its metadata
 from tests.helpers import World
 from tests.reviews.pool_support import signed_in
 from workflows import services
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 
 
 def _arrange(source, *, submitted):

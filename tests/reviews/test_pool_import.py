@@ -207,7 +207,7 @@ def test_more_than_5000_rows_are_refused(officer):
     content = "email\n" + "".join(f"e{i}@example.org\n" for i in range(5001))
     with translation.override("en"), pytest.raises(InvalidInput) as exc:
         import_experts(upload=csv_upload(content), actor=officer)
-    assert str(exc.value) == "The file has 5001 rows; at most 5000 can be imported at once."
+    assert str(exc.value) == "The file has more than 5000 rows; at most 5000 can be imported at once."
     assert ExpertProfile.objects.count() == 0
 
 
