@@ -48,5 +48,5 @@ def affinity_matrix(*, proposal_texts: list[str], expert_texts: list[str]) -> np
         matrix = vectorizer.fit_transform(list(proposal_texts) + list(expert_texts))
     except ValueError:  # empty vocabulary: nothing to compare
         return np.zeros((n_p, n_e))
-    similarity = linear_kernel(matrix[:n_p], matrix[n_p:])
-    return np.clip(np.asarray(similarity, dtype=np.float64), 0.0, 1.0)
+    similarity = np.asarray(linear_kernel(matrix[:n_p], matrix[n_p:]), dtype=np.float64)
+    return np.clip(similarity, 0.0, 1.0, out=similarity)  # in place: no second P×E matrix at a city's size

@@ -178,7 +178,7 @@ def propose_assignment(*, call, experts_per_proposal, requested_by) -> Assignmen
         "mean_affinity": round(solution.total_scaled / plan_pairs / solver.SCALE, 4) if plan_pairs else None,
     }
     status = AssignmentRunStatus.PROPOSED if solution.feasible else AssignmentRunStatus.INFEASIBLE
-    rows = _candidate_rows(solution, solver.scaled(affinity), proposal_ids, expert_ids)
+    rows = _candidate_rows(solution, affinity, proposal_ids, expert_ids)
     with transaction.atomic():
         run = AssignmentRun.objects.create(
             call=call, experts_per_proposal=k, status=status, method=solution.method,
@@ -199,12 +199,13 @@ def _affinity(scaled_value: int) -> Decimal:
     return Decimal(int(scaled_value)).scaleb(-PLACES)
 
 
-def _candidate_rows(solution, scaled_affinity, proposal_ids, expert_ids) -> list[tuple]:
+def _candidate_rows(solution, affinity, proposal_ids, expert_ids) -> list[tuple]:
     """(proposal, expert, role, rank, affinity) rows: the plan ranked by affinity per proposal
-    (kept and new together), then the ranked alternates."""
+    (kept and new together), then the ranked alternates. Affinities are scaled pair by pair (never the
+    whole P×E matrix at once)."""
     roles = [CandidateRole.KEPT] * len(solution.kept) + [CandidateRole.ASSIGNED] * len(solution.pairs)
     pairs = np.concatenate([solution.kept.reshape(-1, 2), solution.pairs.reshape(-1, 2)])
-    values = scaled_affinity[pairs[:, 0], pairs[:, 1]] if len(pairs) else np.zeros(0, dtype=np.int64)
+    values = solver.scaled(affinity[pairs[:, 0], pairs[:, 1]]) if len(pairs) else np.zeros(0, dtype=np.int64)
     order = np.lexsort((pairs[:, 1], -values, pairs[:, 0]))
     rows, last, rank = [], None, 0
     for i in order.tolist():
@@ -213,8 +214,9 @@ def _candidate_rows(solution, scaled_affinity, proposal_ids, expert_ids) -> list
         last = p
         rows.append((proposal_ids[p], expert_ids[e], roles[i], rank, _affinity(values[i])))
     for p, experts in solution.alternates.items():
-        for rank, e in enumerate(experts, start=1):
-            rows.append((proposal_ids[p], expert_ids[e], CandidateRole.ALTERNATE, rank, _affinity(scaled_affinity[p, e])))
+        scaled_values = solver.scaled(affinity[p, experts]).tolist() if experts else []
+        for rank, (e, value) in enumerate(zip(experts, scaled_values), start=1):
+            rows.append((proposal_ids[p], expert_ids[e], CandidateRole.ALTERNATE, rank, _affinity(value)))
     return rows
 
 

@@ -213,21 +213,22 @@ def _top_candidates(affinity, usable, prep, k) -> np.ndarray:
     chosen = np.zeros_like(usable)
     if k >= prep.n_e:
         return usable.copy()
-    groups = [np.arange(prep.n_e)] + [np.flatnonzero(prep.rtype == r) for r in range(len(prep.type_names))]
-    for cols in groups:
-        if not len(cols):
-            continue
-        take = min(k, len(cols))
-        for lo in range(0, prep.n_p, CHUNK):  # in row chunks: a (chunk, E) float matrix at a time
-            rows = slice(lo, min(lo + CHUNK, prep.n_p))
-            score = np.where(usable[rows][:, cols], affinity[rows][:, cols], -np.inf)
-            if take < len(cols):
-                top = np.argpartition(-score, take - 1, axis=1)[:, :take]
-            else:
-                top = np.tile(np.arange(len(cols)), (score.shape[0], 1))
-            keep = np.take_along_axis(score, top, axis=1) > -np.inf
-            r_idx = np.repeat(np.arange(rows.start, rows.stop), take)[keep.ravel()]
-            chosen[r_idx, cols[top.ravel()[keep.ravel()]]] = True
+    groups = [None] + [np.flatnonzero(prep.rtype == r) for r in range(len(prep.type_names))]
+    for lo in range(0, prep.n_p, CHUNK):  # row chunks: a (chunk, E) score matrix at a time
+        rows = slice(lo, min(lo + CHUNK, prep.n_p))
+        score = np.where(usable[rows], affinity[rows], -1.0).astype(np.float32)  # affinity is never negative
+        for cols in groups:
+            part = score if cols is None else score[:, cols]
+            width = part.shape[1]
+            if not width:
+                continue
+            take = min(k, width)
+            top = (np.argpartition(part, width - take, axis=1)[:, width - take:] if take < width
+                   else np.broadcast_to(np.arange(width), part.shape))
+            keep = np.take_along_axis(part, top, axis=1) >= 0
+            r_idx = np.broadcast_to(np.arange(rows.start, rows.stop)[:, None], top.shape)[keep]
+            c_idx = top[keep] if cols is None else cols[top[keep]]
+            chosen[r_idx, c_idx] = True
     return chosen
 
 
