@@ -9,7 +9,11 @@ bind = os.environ.get("BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
 # Threaded workers, cores + 1 of them with 2 threads each: a slow request (a PDF download, an export)
 # no longer holds up everyone queued behind it, and the cores are not oversubscribed. Measured with
 # `make loadtest` (50 users, 60 s, 2 cores): users' p95 450 ms with 3 x 2, 630 ms with 5 x 4 threads
-# (2 x cores + 1), 780 ms with gunicorn's default 3 sync workers; 0 errors in each.
+# (2 x cores + 1), 780 ms with gunicorn's default 3 sync workers; 0 errors in each. Password checks run at
+# a lower CPU priority (core/passwords.py). In a burst of more simultaneous sign-ins than threads, pages
+# wait for a free thread: WEB_THREADS=8 kept a signed-in expert's pages at p95 178 ms during a burst of
+# 40 sign-ins (5.3 s with 4 threads), but raised the server's own p95 for the panel page from about
+# 190 ms to 470 ms under steady load (more threads per process contend for the GIL).
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() + 1))
 worker_class = "gthread"
 threads = int(os.environ.get("WEB_THREADS", "2"))
