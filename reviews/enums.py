@@ -139,3 +139,20 @@ class ObjectionTransition(StrEnum):
     EXPIRE = "expire"
     UPHOLD = "uphold"
     DISMISS = "dismiss"
+
+
+# What each aggregation step (reviews.services.aggregation.METHODS, keyed the same) does, in words for the
+# panel page; the versioned method codes stay available beside them for audits.
+METHOD_LABELS = {
+    "weighted_total": _("each review's weighted total of the criteria, 0–100, N/A left out"),
+    "mean": _("mean of the reviews"),
+    "trimmed_mean": _("trimmed mean (from five reviews up, the highest and the lowest left out)"),
+    "median": _("median of the reviews"),
+    "criterion_pass": _("a criterion passes when most experts reach its pass mark"),
+    "disagreement": _("flagged when the reviews, or investors and academics, are far apart"),
+    "calibration": _("calibrated for each expert's leniency across the call"),
+    "roadshow": _("roadshow score from the judges' sheets"),
+    "final_score": _("final score: the ranking basis, combined with the roadshow score at its weight"),
+    "ranking": _("ranked by final score, then vetoes, criteria passed, median and spread"),
+    "rounding": _("figures rounded half up to two decimals"),
+}

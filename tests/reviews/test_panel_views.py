@@ -70,7 +70,10 @@ def test_the_ranked_table_shows_the_figures_with_the_calibration_method(client, 
     result = call_results(world.call).proposals[0]
     # rows in rank order, with the figures
     assert html.index(proposal.title) < html.index(low.title)
-    assert "Calibrated (offset-als-1)" in html
+    # the methods in words, their versioned codes kept for audits inside a details element
+    assert "<th class=\"num\">Calibrated</th>" in html
+    assert "calibrated for each expert&#x27;s leniency across the call <code>offset-als-1</code>" in html
+    assert html.index("<details") < html.index("<code>offset-als-1</code>") < html.index("</details>")
     assert f"<td class=\"num\">{result.mean}</td><td class=\"num\">{result.calibrated}</td>" in html
     assert "Higher final score (proposals without a score last)" in html
     assert '<span class="verdict pass">' in html and '<span class="verdict fail">' in html
