@@ -31,6 +31,20 @@ access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(D)sus rid=%({x-request-id}o)s'
 proc_name = "pocflow-web"
 
 
+def post_worker_init(worker):
+    """After the application is loaded in a worker: render a tiny document so no visitor pays WeasyPrint's
+    cold start (WEB_WARM=0 skips it), then move everything loaded so far out of the garbage collector's
+    sight (gc.freeze), so a request's full collection does not walk Django's and the libraries' objects."""
+    import gc  # noqa: PLC0415
+
+    if os.environ.get("WEB_WARM", "1") != "0":
+        from decisions.pdf import warm  # noqa: PLC0415 — the application is loaded by now
+
+        warm()
+    gc.collect()
+    gc.freeze()
+
+
 def child_exit(server, worker):
     """Prometheus multiprocess mode (PROMETHEUS_MULTIPROC_DIR set): forget a dead worker's live gauges."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):

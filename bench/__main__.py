@@ -1,8 +1,9 @@
-"""`make bench`: the expert-review benchmarks (issue #3), the statistics funnel (issue #4); `make bench-large`
+"""`make bench`: the expert-review benchmarks (issue #3), the statistics funnel (issue #4), the documents'
+cold start; `make bench-large`
 (`--large`): the city-size cases. Prints a table of measured figures and writes them as JSON lines to
 var/bench/latest.jsonl (bench/record.py).
 
-  python -m bench [--proposals N] [--experts N] [--k N] [--no-e2e] [--only assignment,aggregation,funnel]
+  python -m bench [--proposals N] [--experts N] [--k N] [--no-e2e] [--only assignment,aggregation,funnel,documents]
   python -m bench --large
 """
 
@@ -18,14 +19,15 @@ def main(argv=None):
     parser.add_argument("--k", type=int, help="experts per proposal")
     parser.add_argument("--funnel-proposals", type=int, help="proposals in the statistics funnel")
     parser.add_argument("--no-e2e", action="store_true", help="skip the database end-to-end runs")
-    parser.add_argument("--only", default="assignment,aggregation,funnel", help="which benchmarks, comma-separated")
+    parser.add_argument("--only", default="assignment,aggregation,funnel,documents",
+                        help="which benchmarks, comma-separated")
     parser.add_argument("--large", action="store_true", help="the city-size cases instead")
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pocflow.settings")
     import django
 
     django.setup()
-    from bench import aggregation, assignment, funnel, record
+    from bench import aggregation, assignment, documents, funnel, record
 
     record.start()
     if args.large:
@@ -42,6 +44,8 @@ def main(argv=None):
     if "funnel" in only:
         funnel.configure(proposals=args.funnel_proposals)
         funnel.main()
+    if "documents" in only:
+        documents.main()
     record.table()
     return 0
 

@@ -64,6 +64,12 @@ def check_glyphs(markup: str) -> None:
 def render_pdf(*, template_name: str, context: dict, language: str) -> bytes:
     """Render a Django template in `language` and return the PDF bytes (counted and timed for /metrics)."""
     started = time.perf_counter()
+    pdf = _render(template_name=template_name, context=context, language=language)
+    observe_render(template_name, time.perf_counter() - started)
+    return pdf
+
+
+def _render(*, template_name: str, context: dict, language: str) -> bytes:
     with translation.override(language):
         markup = render_to_string(template_name, context)
     check_glyphs(markup)
@@ -72,6 +78,18 @@ def render_pdf(*, template_name: str, context: dict, language: str) -> bytes:
     font_config = FontConfiguration()
     base_url = FONT_DIR.as_uri() + "/"
     font_css = CSS(string=FONT_CSS, base_url=base_url, font_config=font_config)
-    pdf = HTML(string=markup, base_url=base_url).write_pdf(stylesheets=[font_css], font_config=font_config)
-    observe_render(template_name, time.perf_counter() - started)
-    return pdf
+    return HTML(string=markup, base_url=base_url).write_pdf(stylesheets=[font_css], font_config=font_config)
+
+
+WARM_TEMPLATE = "decisions/letters/approval.html"
+
+
+def warm() -> float:
+    """Pay once, at a worker's start, what the first document of a process would otherwise pay (Pango,
+    fontconfig and the bundled font with its code points, WeasyPrint's stylesheets, the letter templates and
+    both languages' catalogs): a server or Celery worker calls this after start-up. The letter is rendered
+    with an empty context and thrown away; it is not counted as a rendered document. Returns the seconds."""
+    started = time.perf_counter()
+    for language in ("zh-hans", "en"):
+        _render(template_name=WARM_TEMPLATE, context={}, language=language)
+    return time.perf_counter() - started

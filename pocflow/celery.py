@@ -3,7 +3,7 @@
 import os
 
 from celery import Celery
-from celery.signals import beat_init, worker_init
+from celery.signals import beat_init, worker_init, worker_process_init
 from django.core.exceptions import ImproperlyConfigured
 
 from core.deploy import refuse_unsafe_start
@@ -24,3 +24,12 @@ def _refuse_unsafe_start(**kwargs):
         refuse_unsafe_start()
     except ImproperlyConfigured as exc:
         raise SystemExit(str(exc)) from exc
+
+
+@worker_process_init.connect
+def _warm_documents(**kwargs):
+    """Each worker process renders a tiny document at start, so no letter pays the cold start."""
+    if os.environ.get("WORKER_WARM", "1") != "0":
+        from decisions.pdf import warm  # noqa: PLC0415 — reason: Django is set up by now
+
+        warm()
