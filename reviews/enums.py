@@ -156,3 +156,8 @@ METHOD_LABELS = {
     "ranking": _("ranked by final score, then vetoes, criteria passed, median and spread"),
     "rounding": _("figures rounded half up to two decimals"),
 }
+
+
+def described_methods(methods) -> list[tuple]:
+    """(what it does, versioned code) for each aggregation method, in the order given."""
+    return [(METHOD_LABELS.get(key, key), code) for key, code in methods.items()]

@@ -21,7 +21,7 @@ from proposals.forms import ScreeningForm, WithdrawForm
 from proposals.selectors import attachment_names, open_calls, proposals_for_pages, proposals_of, readable_answers
 from proposals.services.submission import submission_problems
 from proposals.views import save_edit
-from reviews.enums import OPEN_REVIEW_STATES, ReviewStatus
+from reviews.enums import OPEN_REVIEW_STATES, ReviewStatus, described_methods
 from reviews.forms.assignment import AssignExpertsForm, ConflictForm, ReplaceExpertForm
 from reviews.forms.panel import PanelDecisionForm
 from reviews.forms.scoring import DeclineForm, ScoreForm
@@ -177,7 +177,8 @@ def panel(request, pk):
     require_perm(request.user, "reviews.see_proposal_results", proposal)  # never with a conflict of interest
     form = PanelDecisionForm(request.POST or None)
     result = proposal_results(proposal)
-    context = {"proposal": proposal, "form": form, "result": result, "methods": METHODS, "call": proposal.call,
+    context = {"proposal": proposal, "form": form, "result": result, "methods": described_methods(METHODS),
+               "call": proposal.call,
                "recommendation": result.chair_recommendation,
                "task": services.open_task(proposal=proposal, node=ProposalFlow.panel)}
     if request.method == "POST" and form.is_valid():

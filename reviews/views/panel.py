@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.errors import DomainError
 from core.views import render_domain_error, require_perm
 from proposals.models import Call, Proposal
-from reviews.enums import METHOD_LABELS
+from reviews.enums import described_methods
 from reviews.forms.panel import (
     RecommendationForm,
     ReorderForm,
@@ -50,7 +50,7 @@ def _call_context(request, call, reorder_form=None):
     rows = [r for r in results.proposals if r.proposal_id not in conflicted]
     return {
         "call": call, "results": results, "rows": rows, "hidden": len(results.proposals) - len(rows),
-        "methods": [(METHOD_LABELS.get(key, key), code) for key, code in results.methods.items()],
+        "methods": described_methods(results.methods),
         "reorder_form": reorder_form or ReorderForm(rows=rows),
         "can_reorder": len(results.proposals) > 1,
     }
@@ -88,7 +88,7 @@ def proposal(request, pk):
     form = RecommendationForm(request.POST or None)
     context = {
         "proposal": proposal, "call": proposal.call, "result": proposal_results(proposal), "form": form,
-        "methods": METHODS,
+        "methods": described_methods(METHODS),
         "recommendations": selectors.recommendations_of(proposal=proposal),
         "can_recommend": proposal.status in panel_services.RECOMMENDABLE_STATES,
     }
