@@ -365,8 +365,30 @@ class AuditEntry(Chained):
 
     @property
     def from_label(self):
-        return S(self.from_state).label if self.from_state in S.values else self.from_state
+        return state_label(self.action, self.from_state)
 
     @property
     def to_label(self):
-        return S(self.to_state).label if self.to_state in S.values else self.to_state
+        return state_label(self.action, self.to_state)
+
+
+# The state machines whose rows an audit action may carry, by the action's prefix ("tranche.released"):
+# apps above register theirs from AppConfig.ready(), so a proposal's history names every state in the
+# reader's language without proposals importing them.
+_STATE_CHOICES: dict[str, list] = {"proposal": [S]}
+
+
+def register_state_choices(prefix: str, *choices) -> None:
+    """`choices` (TextChoices classes) name the states of the audit actions starting with `prefix.`."""
+    known = _STATE_CHOICES.setdefault(prefix, [])
+    known.extend(c for c in choices if c not in known)
+
+
+def state_label(action: str, state: str):
+    """The translated label of a state recorded by `action`; the key itself only when nothing knows it."""
+    if not state:
+        return state
+    for choices in _STATE_CHOICES.get(action.split(".", 1)[0], []) + [S]:
+        if state in choices.values:
+            return choices(state).label
+    return state

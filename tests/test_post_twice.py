@@ -110,6 +110,7 @@ class Crawl:
         self.per_name: Counter = Counter()
         self.forms: dict[tuple, tuple[str, dict]] = {}  # (action, control names) -> (action, data)
         self.answers: list[tuple[str, str, int]] = []  # (method, path, status)
+        self.pages: dict[str, str] = {}  # path -> the HTML of every page read with 200
 
     def walk(self, *starts):
         queue = list(starts)
@@ -125,6 +126,7 @@ class Crawl:
             if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
                 continue
             html = response.content.decode()
+            self.pages[path] = html
             queue.extend(p for p in (own_path(path, href) for href in _links(html)) if p and p not in self.seen)
             for form in forms_in(response):
                 action = own_path(path, form.action or path)
