@@ -20,6 +20,7 @@ APPLICANT_MAILS = {
     S.RESUBMIT_INVITED: "proposals/mail/decision",
     S.APPROVED: "proposals/mail/decision",
     S.FUNDED: "proposals/mail/funded",
+    S.FUNDING_DECLINED: "proposals/mail/decision",  # with the fund manager's reasons
 }
 
 

@@ -1,0 +1,30 @@
+"""Declined funding is told to the applicant: one mail, in their language, with the fund manager's reasons."""
+
+import pytest
+from django.core import mail
+
+from proposals.enums import ProposalStatus as S
+from tests.helpers import World
+from workflows import services
+
+pytestmark = pytest.mark.django_db
+
+
+def test_declining_funding_mails_the_applicant_the_reasons_once(django_capture_on_commit_callbacks):
+    world = World()
+    with django_capture_on_commit_callbacks(execute=True):
+        proposal = world.in_funding()
+    proposal.applicant.language = "en"
+    proposal.applicant.save(update_fields=["language"])
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.decide_funding(proposal=proposal, manager=world.fund_manager, approve=False, reasons="市场验证不足")
+
+    proposal.refresh_from_db()
+    assert proposal.status == S.FUNDING_DECLINED
+    to_applicant = [m for m in mail.outbox if m.to == [proposal.applicant.email]]
+    assert len(to_applicant) == 1
+    [message] = to_applicant
+    assert "A decision on your proposal" in message.subject
+    assert "A decision has been recorded on your proposal" in message.body and "市场验证不足" in message.body
