@@ -41,6 +41,7 @@ class ProfileForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.current_email = self.instance.email
+        self.fields["organisation"].empty_label = _("No institution")
 
     def clean_email(self):
         return self.cleaned_data["email"].strip()
@@ -67,6 +68,7 @@ class StaffUserForm(UserCreationForm):
 
     def __init__(self, *args, allowed_roles=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["organisation"].empty_label = _("No institution")
         if allowed_roles is not None:
             self.fields["role"].choices = [(r.value, r.label) for r in allowed_roles]
 

@@ -97,6 +97,21 @@ class Delivery(models.Model):
     def __str__(self):
         return f"{self.kind} {self.key}"
 
+    SUBJECT_LABELS = {
+        "proposal": _("Proposal no. %(id)s"),
+        "user": _("Account no. %(id)s"),
+        "project": _("Project no. %(id)s"),
+        "notice": _("Public notice no. %(id)s"),
+        "call": _("Call no. %(id)s"),
+    }
+
+    @property
+    def subject_label(self) -> str:
+        """`proposal:12` as the reader says it (申报项目 12号 / Proposal no. 12); an unknown kind as stored."""
+        kind, _sep, ident = self.subject.partition(":")
+        label = self.SUBJECT_LABELS.get(kind)
+        return str(label % {"id": ident}) if label and ident else self.subject
+
     @property
     def is_pending(self) -> bool:
         return self.done_at is None and self.failed_at is None

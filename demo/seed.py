@@ -47,7 +47,7 @@ DEMO_USERS = [
     ("fundmanager", "孙立", Role.FUND_MANAGER, "天使投资引导基金"),
     ("incubator", "周航", Role.INCUBATION_MANAGER, "概念验证中心"),
     ("techmanager", "吴昊", Role.TECHNOLOGY_MANAGER, "技术转移中心"),
-    ("admin", "Administrator", Role.ADMINISTRATOR, "概念验证中心"),
+    ("admin", "系统管理员", Role.ADMINISTRATOR, "概念验证中心"),
 ]
 RUBRIC = [
     ("技术创新性与先进性", "Technical novelty", "30", "10"),

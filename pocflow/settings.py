@@ -85,7 +85,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.roles",
             ],
-            "builtins": ["core.numbers"],
+            "builtins": ["core.numbers", "core.timezones"],
         },
     },
 ]

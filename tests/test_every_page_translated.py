@@ -69,13 +69,31 @@ def visible_text(html: str) -> str:
     return " ".join(parser.parts)
 
 
+# English words that have shown raw on Chinese pages (a boolean, a status, a choice, a placeholder) or would:
+# none may appear as a word of a Chinese page's visible text. Maintained: add a word when one leaks.
+ENGLISH_WORDS = frozenset({
+    "yes", "no", "none", "true", "false", "draft", "submitted", "pending", "approved", "rejected", "declined",
+    "active", "issued", "signed", "planned", "released", "requested", "accepted", "returned", "open", "closed",
+    "cancelled", "withdrawn", "funded", "eligible", "ineligible", "overdue", "done", "failed", "proposal",
+})
+PLACEHOLDER = "---------"
+# an IANA zone name such as Asia/Shanghai (user data never has this shape)
+ZONE_NAME = re.compile(r"\b(?:Africa|America|Asia|Atlantic|Australia|Europe|Indian|Pacific|Etc)/[A-Z][A-Za-z_]+")
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
 def leaks(text: str, keys: set[str], codes: set[str], *, literals: bool) -> set[str]:
     """Raw keys and method codes; with `literals` (a Chinese page, where no English word belongs) also
-    Python's True, False and None."""
+    Python's True, False and None, a word of ENGLISH_WORDS, Django's `---------` and IANA zone names."""
+    text = EMAIL.sub(" ", text)
     words = set(re.findall(r"[A-Za-z][A-Za-z0-9_\-]*", text))
     found = {w for w in words if w in keys or w in codes}
     if literals:
         found |= {w for w in ("True", "False", "None") if re.search(rf"(?<![\w-]){w}(?![\w-])", text)}
+        found |= {w for w in words if w.lower() in ENGLISH_WORDS}
+        found |= set(ZONE_NAME.findall(text))
+        if PLACEHOLDER in text:
+            found.add(PLACEHOLDER)
     return found
 
 
@@ -120,3 +138,51 @@ def test_a_proposals_history_names_other_machines_states_in_the_readers_language
                                                                  str(TrancheStatus.RELEASED.label))
         assert str(moved.to_label) != "in_progress"
         assert AuditEntry(action="unknown.thing", to_state="mystery").to_label == "mystery"
+
+
+def test_the_checker_catches_each_kind_of_leak_on_a_chinese_page():
+    keys, codes = {"in_review"}, {"wt-1"}
+    assert leaks("状态 in_review 方法 wt-1", keys, codes, literals=False) == {"in_review", "wt-1"}
+    page = "是否已有合作企业 yes 时区（Asia/Shanghai） 机构 --------- 状态 Released None expert1@pocflow.local"
+    assert leaks(page, keys, codes, literals=True) == {"yes", "Asia/Shanghai", PLACEHOLDER, "Released", "None"}
+    assert leaks("专家 expert1@pocflow.local 北京时间，UTC+8 概念验证 PDF", keys, codes, literals=True) == set()
+    assert leaks("Released None yes", keys, codes, literals=False) == set()  # English words on an English page
+
+
+@pytest.mark.parametrize(("zone", "zh", "en"), [
+    ("Asia/Shanghai", "北京时间，UTC+8", "Beijing time, UTC+8"),
+    ("Asia/Kolkata", "UTC+5:30", "UTC+5:30"),
+    ("America/Caracas", "UTC−4", "UTC−4"),
+])
+def test_a_time_zone_reads_as_words_and_an_offset_never_as_its_iana_name(zone, zh, en):
+    from django.utils import translation  # noqa: PLC0415
+
+    from core.timezones import zone_label  # noqa: PLC0415
+
+    with translation.override("zh-hans"):
+        assert zone_label(zone) == zh
+    with translation.override("en"):
+        assert zone_label(zone) == en
+
+
+def test_a_choice_answer_shows_its_label_in_the_readers_language_and_blanks_read_as_words():
+    from django.utils import translation  # noqa: PLC0415
+
+    from accounts.forms import ProfileForm  # noqa: PLC0415
+    from forms.enums import QuestionKind  # noqa: PLC0415
+    from forms.models import Question  # noqa: PLC0415
+    from proposals.models import Answer  # noqa: PLC0415
+
+    question = Question(kind=QuestionKind.SINGLE_CHOICE, choices=[
+        {"value": "yes", "zh": "是", "en": "Yes"}, {"value": "no", "zh": "否", "en": "No"}])
+    several = Question(kind=QuestionKind.MULTIPLE_CHOICE, choices=[
+        {"value": "a", "zh": "甲", "en": "A"}, {"value": "b", "zh": "乙", "en": "B"}])
+    with translation.override("zh-hans"):
+        assert Answer(question=question, value="yes").display == "是"
+        assert Answer(question=several, value=["a", "b"]).display == "甲、乙"
+        assert Answer(question=question, value=None).display == ""
+        rendered = str(ProfileForm(instance=User(username="x"))["organisation"])
+        assert PLACEHOLDER not in rendered and "无所属机构" in rendered
+    with translation.override("en"):
+        assert Answer(question=question, value="no").display == "No"
+        assert Answer(question=several, value=["b", "a"]).display == "B, A"

@@ -12,7 +12,7 @@ MAX_RULES = len(EligibilityKind.choices)
 
 
 class EligibilityRuleForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Rule"), choices=[("", "---------"), *EligibilityKind.choices], required=False)
+    kind = forms.ChoiceField(label=_("Rule"), choices=[("", _("Choose a rule")), *EligibilityKind.choices], required=False)
     threshold = forms.DecimalField(label=_("Threshold"), max_digits=12, decimal_places=2, required=False,
                                    help_text=_("Years for the company age, percent for the paid-in cash; "
                                                "empty for “a company must already exist”."))

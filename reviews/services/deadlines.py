@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from accounts.mail import queue_user_mail
 from core.errors import IllegalTransition, InvalidInput, NotPermitted
+from core.timezones import zone_label
 from proposals.enums import ProposalStatus
 from proposals.services.audit import record_audit
 from reviews.enums import OPEN_REVIEW_STATES, ConflictSource, ReviewTransition
@@ -44,7 +45,7 @@ MAX_REMINDER_OFFSET_DAYS = 60
 def format_deadline(moment, call) -> str:
     """A deadline as the expert and staff read it: in the call's time zone, with its name."""
     local = timezone.localtime(moment, ZoneInfo(call.time_zone))
-    return f"{local:%Y-%m-%d %H:%M} ({call.time_zone})"
+    return f"{local:%Y-%m-%d %H:%M} ({zone_label(call.time_zone, moment)})"
 
 
 def default_deadline(*, proposal, now=None):

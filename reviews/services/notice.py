@@ -35,6 +35,7 @@ from accounts.mail import absolute_url, queue_user_mail
 from accounts.services import send_mail_once
 from core import outbox
 from core.errors import ConcurrentChange, IllegalTransition, InvalidInput, NotPermitted
+from core.timezones import zone_label
 from proposals.enums import ProposalStatus
 from proposals.models import Proposal
 from proposals.services.audit import record_audit
@@ -167,7 +168,7 @@ def lodge_objection(*, notice, entry=None, name: str, email: str, reasons: str, 
     if not notice.is_open_for_objections(now):
         raise InvalidInput(
             _("The objection period of this notice ended on %(end)s (%(tz)s); objections are no longer accepted.")
-            % {"end": local_time(notice.ends_at, notice.call), "tz": notice.call.time_zone}
+            % {"end": local_time(notice.ends_at, notice.call), "tz": zone_label(notice.call.time_zone, notice.ends_at)}
         )
     if entry is None:
         raise InvalidInput(_("Choose the proposal your objection concerns."))
@@ -222,7 +223,7 @@ def confirm_objection(*, token: str) -> Objection:
     if not notice.is_open_for_objections(now):
         raise InvalidInput(
             _("The objection period of this notice ended on %(end)s (%(tz)s); objections are no longer accepted.")
-            % {"end": local_time(notice.ends_at, notice.call), "tz": notice.call.time_zone}
+            % {"end": local_time(notice.ends_at, notice.call), "tz": zone_label(notice.call.time_zone, notice.ends_at)}
         )
     entry = objection.entry
     with transaction.atomic():
