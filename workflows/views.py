@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _, gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from viewflow.workflow.models import Task
@@ -22,11 +23,11 @@ from proposals.selectors import attachment_names, open_calls, proposals_for_page
 from proposals.services.submission import submission_problems
 from proposals.views import save_edit
 from reviews.enums import OPEN_REVIEW_STATES, ReviewStatus, described_methods
-from reviews.forms.assignment import AssignExpertsForm, ConflictForm, ReplaceExpertForm
+from reviews.forms.assignment import AssignExpertsForm, CandidateFilterForm, ConflictForm, ReplaceExpertForm
 from reviews.forms.panel import PanelDecisionForm
 from reviews.forms.scoring import DeclineForm, ScoreForm
 from reviews.models import Review
-from reviews.selectors.assignment import eligible_experts
+from reviews.selectors.assignment import assignment_candidates, eligible_experts
 from reviews.selectors.scoring import expert_reviews, peer_reviews, proposal_summary, reviews_for_scoring, rubric
 from reviews.services.assignment import record_conflict
 from reviews.services.deadlines import suggest_replacement
@@ -137,37 +138,49 @@ def assign_experts(request, pk):
     proposal = _proposal(pk)
     require_perm(request.user, "reviews.assign_experts")
     candidates = eligible_experts(proposal=proposal)
+    posted = request.POST if request.method == "POST" else None  # unbound on GET: no "required" error on arrival
     action = request.POST.get("action", "assign")
-    form = AssignExpertsForm(request.POST if action == "assign" else None, queryset=candidates)
-    replace_form = ReplaceExpertForm(request.POST if action == "replace" else None, queryset=candidates)
-    conflict_form = ConflictForm(request.POST if action == "conflict" else None, queryset=candidates)
+    form = AssignExpertsForm(posted if action == "assign" else None, queryset=candidates)
+    replace_form = ReplaceExpertForm(posted if action == "replace" else None, queryset=candidates)
+    conflict_form = ConflictForm(posted if action == "conflict" else None, queryset=candidates)
+    filter_form = CandidateFilterForm(request.GET)
     reviews = proposal.reviews.select_related("expert", "replaced_by__expert").order_by("pk")
     context = {
         "proposal": proposal, "form": form, "replace_form": replace_form, "conflict_form": conflict_form,
+        "filter_form": filter_form, "pool": assignment_candidates(proposal=proposal, **filter_form.filters()),
+        "chosen": {str(v) for v in request.POST.getlist("experts")} if action == "assign" else set(),
+        "filtered": bool(request.GET), "query": request.GET.urlencode(),
         "reviews": reviews, "conflicts": proposal.conflicts.select_related("expert", "recorded_by"),
         "task": services.open_task(proposal=proposal, node=ProposalFlow.assign_experts),
         "needs_replacement": _with_suggestions([r for r in reviews if r.status == ReviewStatus.DECLINED and not r.replaced_by_id]),
     }
     if request.method == "POST":
+        back = _assign_url(pk, request.GET)
         try:
             if action == "assign" and form.is_valid():
                 services.assign_experts(proposal=proposal, officer=request.user, experts=form.cleaned_data["experts"])
                 messages.success(request, _("Experts assigned; each has a scoring task in their inbox."))
-                return redirect("workflows:assign_experts", pk=pk)
+                return redirect(back)
             if action == "replace" and replace_form.is_valid():
                 review = get_object_or_404(Review, pk=replace_form.cleaned_data["review"], proposal=proposal)
                 services.replace_expert(review=review, new_expert=replace_form.cleaned_data["expert"], officer=request.user)
                 messages.success(request, _("Replacement expert assigned."))
-                return redirect("workflows:assign_experts", pk=pk)
+                return redirect(back)
             if action == "conflict" and conflict_form.is_valid():
                 record_conflict(proposal=proposal, expert=conflict_form.cleaned_data["expert"],
                                 reason=conflict_form.cleaned_data["reason"], recorded_by=request.user)
                 messages.success(request, _("Conflict of interest recorded."))
-                return redirect("workflows:assign_experts", pk=pk)
+                return redirect(back)
         except DomainError as exc:
             return render_domain_error(request, exc, "workflows/assign_experts.html", context)
         return render(request, "workflows/assign_experts.html", context, status=400)
     return render(request, "workflows/assign_experts.html", context)
+
+
+def _assign_url(pk, query) -> str:
+    """The assignment page again, with the filter the officer had chosen."""
+    url = reverse("workflows:assign_experts", args=[pk])
+    return f"{url}?{query.urlencode()}" if query else url
 
 
 @require_http_methods(["GET", "POST"])
