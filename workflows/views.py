@@ -19,7 +19,15 @@ from funding.rules import can_record_eligibility_facts
 from funding.selectors import facts_of, fund_balance, pending_approval
 from funding.services.eligibility import decision_eligibility, record_eligibility_facts
 from proposals.forms import ScreeningForm, WithdrawForm
-from proposals.selectors import attachment_names, open_calls, proposals_for_pages, proposals_of, readable_answers
+from proposals.selectors import (
+    answers_of,
+    attachment_metadata,
+    attachment_names,
+    open_calls,
+    proposals_for_pages,
+    proposals_of,
+    readable_answers,
+)
 from proposals.services.submission import submission_problems
 from proposals.views import save_edit
 from reviews.enums import OPEN_REVIEW_STATES, ReviewStatus, described_methods
@@ -114,7 +122,7 @@ def screen(request, pk):
     items = proposal.call.checklist_items.all()
     form = ScreeningForm(request.POST or None, checklist_items=items)
     task = services.open_task(proposal=proposal, node=ProposalFlow.screen)
-    context = {"proposal": proposal, "form": form, "task": task, "answers": proposal.answers.select_related("question")}
+    context = {"proposal": proposal, "form": form, "task": task, **_application(request.user, proposal)}
     if request.method == "POST" and form.is_valid():
         try:
             services.screen_proposal(proposal=proposal, officer=request.user, outcome=form.cleaned_data["outcome"],
@@ -124,6 +132,19 @@ def screen(request, pk):
         messages.success(request, _("Screening recorded."))
         return redirect("proposals:detail", pk=pk)
     return render(request, "workflows/screen.html", context, status=400 if form.is_bound else 200)
+
+
+def _application(user, proposal) -> dict:
+    """The application as the proposal page shows it to staff: every answer in the form's order (files with
+    their PDF metadata to those who may see original files) and the form's questions left unanswered."""
+    answers = list(answers_of(proposal=proposal))
+    if user.has_perm("proposals.see_original_files", proposal):
+        metadata = attachment_metadata(answers=answers)
+        for answer in answers:
+            answer.pdf_metadata = metadata.get(answer.pk)
+    answered = {a.question_id for a in answers}
+    questions = proposal.call.form.questions.all() if proposal.call.form_id else []
+    return {"answers": answers, "unanswered": [q for q in questions if q.pk not in answered]}
 
 
 def _with_suggestions(declined):
