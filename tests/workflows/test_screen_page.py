@@ -64,3 +64,18 @@ def test_a_bad_post_keeps_the_application_on_the_page():
 def test_other_roles_are_refused(role):
     _world, proposal, _answer = _submitted_with_answers()
     assert signed_in(UserFactory(role=role)).get(reverse("workflows:screen", args=[proposal.pk])).status_code == 403
+
+
+def test_query_count_does_not_grow_with_the_answers(django_assert_max_num_queries):
+    world, proposal, _answer = _submitted_with_answers()
+    client = signed_in(world.officer)
+    url = reverse("workflows:screen", args=[proposal.pk])
+    client.get(url)
+    with django_assert_max_num_queries(40) as few:
+        client.get(url)
+    for i in range(8):
+        question = QuestionFactory(form=world.call.form, label_zh=f"补充问题{i}", kind="short_text", order=10 + i)
+        Answer.objects.create(proposal=proposal, question=question, value=f"回答{i}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(url)
+    assert "回答7" in response.content.decode()
