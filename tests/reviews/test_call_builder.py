@@ -119,6 +119,7 @@ def test_a_formset_error_is_summarised_and_the_step_saves_nothing():
     assert response.status_code == 400
     summary = response.content.decode().split('class="error-summary"', 1)[1].split("</div>", 1)[0]
     assert 'href="#section-composition"' in summary and "each proposal gets only 3" in summary
+    assert 'value="9"' in response.content.decode()  # what was typed is kept
     call.refresh_from_db()
     assert call.review_days == 14 and not call.composition_rules.exists()
 
@@ -156,3 +157,14 @@ def test_every_step_url_is_refused_to_other_roles(role):
     assert client.post(reverse("proposals:call_open", args=[call.pk])).status_code == 403
     call.refresh_from_db()
     assert call.draft and Call.objects.count() == 1
+
+
+def test_a_draft_call_does_not_exist_for_applicants():
+    client = officer()
+    post_step(client, reverse("proposals:call_new"), BASICS)  # dates span today, no maximum amount yet
+    call = Call.objects.get()
+    researcher = signed_in(UserFactory(role=Role.RESEARCHER))
+    assert researcher.get(reverse("proposals:new", args=[call.pk])).status_code == 404
+    assert researcher.post(reverse("proposals:new", args=[call.pk]), {"title": "x"}).status_code == 404
+    assert call.pk not in [c.pk for c in researcher.get(reverse("proposals:calls")).context["calls"]]
+    assert not call.proposals.exists()
