@@ -22,10 +22,11 @@ def _count(qs, field="call"):
 
 
 def calls_for_assignment():
-    """Every call with the number of proposals waiting for experts and of assignment runs."""
+    """Every call (drafts aside: no proposal yet) with the number of proposals waiting for experts and of
+    assignment runs."""
     awaiting = Proposal.objects.filter(call=OuterRef("pk"), status=ProposalStatus.IN_REVIEW).exclude(
         Exists(Review.objects.filter(proposal=OuterRef("pk"))))
-    return Call.objects.annotate(
+    return Call.objects.filter(draft=False).annotate(
         awaiting=_count(awaiting),
         in_review=_count(Proposal.objects.filter(call=OuterRef("pk"), status=ProposalStatus.IN_REVIEW)),
         runs=_count(AssignmentRun.objects.filter(call=OuterRef("pk"))),

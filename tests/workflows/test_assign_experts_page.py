@@ -9,7 +9,7 @@ from accounts.enums import Role
 from reviews.enums import ConflictSource, ExpertType
 from reviews.models import Conflict, Review
 from reviews.services.auto_assign import propose_assignment
-from tests.factories import ExpertProfileFactory, UserFactory
+from tests.factories import CallFactory, ExpertProfileFactory, UserFactory
 from tests.reviews.assignment_support import AI, GRAPHENE, AssignmentWorld, make_expert
 from tests.reviews.pool_support import signed_in
 
@@ -128,3 +128,18 @@ def test_other_roles_are_refused(role):
     world = AssignmentWorld()
     proposal = world.waiting(GRAPHENE)
     assert signed_in(UserFactory(role=role)).get(_url(proposal)).status_code == 403
+
+
+def test_the_automatic_plan_links_each_proposal_to_its_hand_assignment_page():
+    world = AssignmentWorld()
+    proposal = world.waiting(GRAPHENE)
+    run = propose_assignment(call=world.call, experts_per_proposal=2, requested_by=world.officer)
+    html = signed_in(world.officer).get(reverse("assignment:run", args=[run.pk])).content.decode()
+    assert f'href="{_url(proposal)}"' in html
+
+
+def test_a_draft_call_is_not_offered_for_automatic_assignment():
+    world = AssignmentWorld()
+    draft = CallFactory(draft=True, title_zh="草稿申报指南")
+    calls = signed_in(world.officer).get(reverse("assignment:calls")).context["calls"]
+    assert world.call in calls and draft not in calls
