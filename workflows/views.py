@@ -168,13 +168,18 @@ def assign_experts(request, pk):
     reviews = proposal.reviews.select_related("expert", "replaced_by__expert").order_by("pk")
     context = {
         "proposal": proposal, "form": form, "replace_form": replace_form, "conflict_form": conflict_form,
-        "filter_form": filter_form, "pool": assignment_candidates(proposal=proposal, **filter_form.filters()),
+        "filter_form": filter_form,
         "chosen": {str(v) for v in request.POST.getlist("experts")} if action == "assign" else set(),
         "filtered": bool(request.GET), "query": request.GET.urlencode(),
         "reviews": reviews, "conflicts": proposal.conflicts.select_related("expert", "recorded_by"),
         "task": services.open_task(proposal=proposal, node=ProposalFlow.assign_experts),
         "needs_replacement": _with_suggestions([r for r in reviews if r.status == ReviewStatus.DECLINED and not r.replaced_by_id]),
     }
+
+    def with_pool():  # the pool and its affinities are computed only for a page that shows them
+        context["pool"] = assignment_candidates(proposal=proposal, **filter_form.filters())
+        return context
+
     if request.method == "POST":
         back = _assign_url(pk, request.GET)
         try:
@@ -193,9 +198,9 @@ def assign_experts(request, pk):
                 messages.success(request, _("Conflict of interest recorded."))
                 return redirect(back)
         except DomainError as exc:
-            return render_domain_error(request, exc, "workflows/assign_experts.html", context)
-        return render(request, "workflows/assign_experts.html", context, status=400)
-    return render(request, "workflows/assign_experts.html", context)
+            return render_domain_error(request, exc, "workflows/assign_experts.html", with_pool())
+        return render(request, "workflows/assign_experts.html", with_pool(), status=400)
+    return render(request, "workflows/assign_experts.html", with_pool())
 
 
 def _assign_url(pk, query) -> str:
