@@ -1,13 +1,15 @@
 """The per-proposal assignment page: the expert pool with type, fields, match, load and conflicts."""
 
+import datetime as dt
 import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.enums import Role
 from reviews.enums import ConflictSource, ExpertType
-from reviews.models import Conflict, Review
+from reviews.models import Conflict, ExpertUnavailability, Review
 from reviews.services.auto_assign import propose_assignment
 from tests.factories import CallFactory, ExpertProfileFactory, UserFactory
 from tests.reviews.assignment_support import AI, GRAPHENE, AssignmentWorld, make_expert
@@ -143,3 +145,14 @@ def test_a_draft_call_is_not_offered_for_automatic_assignment():
     draft = CallFactory(draft=True, title_zh="草稿申报指南")
     calls = signed_in(world.officer).get(reverse("assignment:calls")).context["calls"]
     assert world.call in calls and draft not in calls
+
+
+def test_an_unavailable_expert_is_flagged_and_has_no_match_as_the_solver_leaves_them_out():
+    world = AssignmentWorld()
+    proposal = world.waiting(GRAPHENE)
+    today = timezone.localdate()
+    ExpertUnavailability.objects.create(profile=world.graphene.expert_profile, starts_on=today,
+                                        ends_on=today + dt.timedelta(days=30))
+    pool = signed_in(world.officer).get(_url(proposal)).context["pool"]
+    away = next(c for c in pool if c.expert == world.graphene)
+    assert away.unavailable and away.affinity is None and away.selectable
