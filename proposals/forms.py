@@ -39,8 +39,8 @@ class CallForm(forms.ModelForm):
     """The call and its review settings, shown in fieldsets (see `fieldsets()`)."""
 
     FIELDSETS = [
-        (_("The call"), ("title_zh", "title_en", "description_zh", "description_en", "opens_at", "closes_at", "time_zone",
-                         "fund", "max_request", "currency")),
+        (_("The call"), ("title_zh", "title_en", "description_zh", "description_en", "opens_at", "closes_at", "time_zone")),
+        (_("Funding"), ("fund", "max_request", "currency")),
         (_("Expert review"), ("experts_per_proposal", "review_days", "reminder_days", "max_avoid_requests")),
         (_("Blind review and veto"), ("blind_identity", "peer_scores", "veto_enabled")),
         (_("Aggregation and flags"), ("ranking_basis", "disagreement_threshold", "group_divergence_threshold")),
@@ -71,8 +71,10 @@ class CallForm(forms.ModelForm):
         }
 
     def fieldsets(self):
-        """(legend, [bound fields]) in display order."""
-        return [(legend, [self[name] for name in names]) for legend, names in self.FIELDSETS]
+        """(legend, [bound fields]) in display order; a form built with fewer fields (one step of the call
+        builder) shows only the fieldsets it has."""
+        sets = [(legend, [self[name] for name in names if name in self.fields]) for legend, names in self.FIELDSETS]
+        return [(legend, fields) for legend, fields in sets if fields]
 
 
 ChecklistFormSet = inlineformset_factory(

@@ -55,8 +55,9 @@ class Call(models.Model):
         on_delete=models.PROTECT, related_name="calls",
     )
     max_request = models.DecimalField(
-        _("maximum amount per proposal"), max_digits=14, decimal_places=2,
+        _("maximum amount per proposal"), max_digits=14, decimal_places=2, null=True, blank=True,
         validators=[MinValueValidator(Decimal("0.01"))],
+        help_text=_("A draft may leave it empty; a call cannot open without it."),
     )
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
     review_days = models.PositiveSmallIntegerField(_("days experts have to review"), default=14)
@@ -103,6 +104,10 @@ class Call(models.Model):
         _("public notice period (days)"), default=7, validators=[MaxValueValidator(60)],
         help_text=_("Approved proposals are published for objections this many days; 0 means no public notice."),
     )
+    draft = models.BooleanField(
+        _("draft"), default=False,
+        help_text=_("A call being set up: saved step by step, never open to applicants until it is complete and opened."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -125,8 +130,9 @@ class Call(models.Model):
         return localized(self, "description")
 
     def is_open(self, at=None):
+        """Open between its opening and closing times, once set up completely (never while a draft)."""
         at = at or timezone.now()
-        return self.opens_at <= at < self.closes_at
+        return not self.draft and self.opens_at <= at < self.closes_at
 
     @property
     def reminder_offsets(self) -> list[int]:

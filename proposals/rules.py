@@ -65,11 +65,13 @@ can_download_letter = is_applicant | is_staff
 # The original file, and the author and title its PDF metadata names, only to the applicant and staff: anyone
 # else (experts above all, whose review may be blind) downloads a PDF without its document metadata.
 can_see_original_files = is_applicant | is_staff
+# Setting up a call (the call builder) and opening it to applicants.
+can_manage_calls = is_program_officer | is_administrator
 
 rules.add_perm("proposals.view_proposal", can_view_proposal)
 rules.add_perm("proposals.edit_proposal", can_edit_proposal)
 rules.add_perm("proposals.download_letter", can_download_letter)
-rules.add_perm("proposals.manage_calls", is_program_officer | is_administrator)
+rules.add_perm("proposals.manage_calls", can_manage_calls)
 rules.add_perm("proposals.list_all_proposals", is_staff)
 rules.add_perm("proposals.view_audit", is_applicant | is_staff)
 rules.add_perm("proposals.incubate", is_incubation_manager)

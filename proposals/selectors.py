@@ -18,7 +18,7 @@ from proposals.models import Answer, AuditEntry, Call, Proposal
 
 def open_calls(*, at=None):
     at = at or timezone.now()
-    return Call.objects.filter(opens_at__lte=at, closes_at__gt=at).select_related("fund").order_by("closes_at", "pk")
+    return Call.objects.filter(draft=False, opens_at__lte=at, closes_at__gt=at).select_related("fund").order_by("closes_at", "pk")
 
 
 def all_calls():

@@ -83,7 +83,7 @@ def save_edit(request, proposal, *, require=False):
 @require_http_methods(["GET", "POST"])
 def new(request, call_pk):
     require_perm(request.user, "proposals.create_proposal")
-    call = get_object_or_404(Call, pk=call_pk)
+    call = get_object_or_404(Call, pk=call_pk, draft=False)  # a call being set up does not exist for applicants
     form = ProposalForm(request.POST or None, call=call, instance=Proposal(call=call, applicant=request.user))
     if request.method == "POST" and form.is_valid():
         try:

@@ -16,7 +16,10 @@ urlpatterns = [
 call_urls = [
     path("calls/new/", calls.call_edit, name="call_new"),
     path("calls/<int:pk>/", calls.call_detail, name="call"),
-    path("calls/<int:pk>/edit/", calls.call_edit, name="call_edit"),
+    path("calls/<int:pk>/edit/", calls.call_edit, name="call_edit"),  # the builder's first step
+    path("calls/<int:pk>/edit/<slug:step>/", calls.call_step, name="call_step"),
+    path("calls/<int:pk>/preview/", calls.call_preview, name="call_preview"),
+    path("calls/<int:pk>/open/", calls.call_open, name="call_open"),
 ]
 
 pool_urls = ([

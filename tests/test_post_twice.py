@@ -21,6 +21,7 @@ from incubation.enums import AgreementStatus
 from incubation.models import Kpi, Project
 from incubation.services.reports import request_due_reports
 from tests.e2e.html import forms_in
+from tests.factories import CallFactory
 from tests.helpers import World
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +34,8 @@ SKIPPED = ("/static/", "/media/", "/admin/", "/metrics", "/accounts/logout/")  #
 POST_ENDPOINTS = {
     "login", "password_change", "password_reset", "set_language",
     "accounts:profile", "accounts:create_user",
-    "proposals:edit", "proposals:call_edit", "proposals:call_new", "proposals:new",
+    "proposals:edit", "proposals:call_edit", "proposals:call_new", "proposals:call_step", "proposals:call_open",
+    "proposals:new",
     "workflows:claim", "workflows:submit", "workflows:withdraw", "workflows:screen", "workflows:assign_experts",
     "workflows:panel", "workflows:funding", "workflows:review", "workflows:decline",
     "workflows:retry_failed_deliveries",
@@ -63,6 +65,7 @@ def demo_world(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         result = demo.seed_demo()
         demo.seed_demo_story(call=result["call"])
+        CallFactory(draft=True, title_zh="草稿批次")  # a call being set up: its preview offers to open it
         world = World()
         world.call.roadshow_enabled = True
         world.call.save(update_fields=["roadshow_enabled"])

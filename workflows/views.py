@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _, gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from viewflow.workflow.models import Task
@@ -18,15 +19,23 @@ from funding.rules import can_record_eligibility_facts
 from funding.selectors import facts_of, fund_balance, pending_approval
 from funding.services.eligibility import decision_eligibility, record_eligibility_facts
 from proposals.forms import ScreeningForm, WithdrawForm
-from proposals.selectors import attachment_names, open_calls, proposals_for_pages, proposals_of, readable_answers
+from proposals.selectors import (
+    answers_of,
+    attachment_metadata,
+    attachment_names,
+    open_calls,
+    proposals_for_pages,
+    proposals_of,
+    readable_answers,
+)
 from proposals.services.submission import submission_problems
 from proposals.views import save_edit
 from reviews.enums import OPEN_REVIEW_STATES, ReviewStatus, described_methods
-from reviews.forms.assignment import AssignExpertsForm, ConflictForm, ReplaceExpertForm
+from reviews.forms.assignment import AssignExpertsForm, CandidateFilterForm, ConflictForm, ReplaceExpertForm
 from reviews.forms.panel import PanelDecisionForm
 from reviews.forms.scoring import DeclineForm, ScoreForm
 from reviews.models import Review
-from reviews.selectors.assignment import eligible_experts
+from reviews.selectors.assignment import assignment_candidates, eligible_experts
 from reviews.selectors.scoring import expert_reviews, peer_reviews, proposal_summary, reviews_for_scoring, rubric
 from reviews.services.assignment import record_conflict
 from reviews.services.deadlines import suggest_replacement
@@ -113,7 +122,7 @@ def screen(request, pk):
     items = proposal.call.checklist_items.all()
     form = ScreeningForm(request.POST or None, checklist_items=items)
     task = services.open_task(proposal=proposal, node=ProposalFlow.screen)
-    context = {"proposal": proposal, "form": form, "task": task, "answers": proposal.answers.select_related("question")}
+    context = {"proposal": proposal, "form": form, "task": task, **_application(request.user, proposal)}
     if request.method == "POST" and form.is_valid():
         try:
             services.screen_proposal(proposal=proposal, officer=request.user, outcome=form.cleaned_data["outcome"],
@@ -123,6 +132,19 @@ def screen(request, pk):
         messages.success(request, _("Screening recorded."))
         return redirect("proposals:detail", pk=pk)
     return render(request, "workflows/screen.html", context, status=400 if form.is_bound else 200)
+
+
+def _application(user, proposal) -> dict:
+    """The application as the proposal page shows it to staff: every answer in the form's order (files with
+    their PDF metadata to those who may see original files) and the form's questions left unanswered."""
+    answers = list(answers_of(proposal=proposal))
+    if user.has_perm("proposals.see_original_files", proposal):
+        metadata = attachment_metadata(answers=answers)
+        for answer in answers:
+            answer.pdf_metadata = metadata.get(answer.pk)
+    answered = {a.question_id for a in answers}
+    questions = proposal.call.form.questions.all() if proposal.call.form_id else []
+    return {"answers": answers, "unanswered": [q for q in questions if q.pk not in answered]}
 
 
 def _with_suggestions(declined):
@@ -137,37 +159,54 @@ def assign_experts(request, pk):
     proposal = _proposal(pk)
     require_perm(request.user, "reviews.assign_experts")
     candidates = eligible_experts(proposal=proposal)
+    posted = request.POST if request.method == "POST" else None  # unbound on GET: no "required" error on arrival
     action = request.POST.get("action", "assign")
-    form = AssignExpertsForm(request.POST if action == "assign" else None, queryset=candidates)
-    replace_form = ReplaceExpertForm(request.POST if action == "replace" else None, queryset=candidates)
-    conflict_form = ConflictForm(request.POST if action == "conflict" else None, queryset=candidates)
+    form = AssignExpertsForm(posted if action == "assign" else None, queryset=candidates)
+    replace_form = ReplaceExpertForm(posted if action == "replace" else None, queryset=candidates)
+    conflict_form = ConflictForm(posted if action == "conflict" else None, queryset=candidates)
+    filter_form = CandidateFilterForm(request.GET)
     reviews = proposal.reviews.select_related("expert", "replaced_by__expert").order_by("pk")
     context = {
         "proposal": proposal, "form": form, "replace_form": replace_form, "conflict_form": conflict_form,
+        "filter_form": filter_form,
+        "chosen": {str(v) for v in request.POST.getlist("experts")} if action == "assign" else set(),
+        "filtered": bool(request.GET), "query": request.GET.urlencode(),
         "reviews": reviews, "conflicts": proposal.conflicts.select_related("expert", "recorded_by"),
         "task": services.open_task(proposal=proposal, node=ProposalFlow.assign_experts),
         "needs_replacement": _with_suggestions([r for r in reviews if r.status == ReviewStatus.DECLINED and not r.replaced_by_id]),
     }
+
+    def with_pool():  # the pool and its affinities are computed only for a page that shows them
+        context["pool"] = assignment_candidates(proposal=proposal, **filter_form.filters())
+        return context
+
     if request.method == "POST":
+        back = _assign_url(pk, request.GET)
         try:
             if action == "assign" and form.is_valid():
                 services.assign_experts(proposal=proposal, officer=request.user, experts=form.cleaned_data["experts"])
                 messages.success(request, _("Experts assigned; each has a scoring task in their inbox."))
-                return redirect("workflows:assign_experts", pk=pk)
+                return redirect(back)
             if action == "replace" and replace_form.is_valid():
                 review = get_object_or_404(Review, pk=replace_form.cleaned_data["review"], proposal=proposal)
                 services.replace_expert(review=review, new_expert=replace_form.cleaned_data["expert"], officer=request.user)
                 messages.success(request, _("Replacement expert assigned."))
-                return redirect("workflows:assign_experts", pk=pk)
+                return redirect(back)
             if action == "conflict" and conflict_form.is_valid():
                 record_conflict(proposal=proposal, expert=conflict_form.cleaned_data["expert"],
                                 reason=conflict_form.cleaned_data["reason"], recorded_by=request.user)
                 messages.success(request, _("Conflict of interest recorded."))
-                return redirect("workflows:assign_experts", pk=pk)
+                return redirect(back)
         except DomainError as exc:
-            return render_domain_error(request, exc, "workflows/assign_experts.html", context)
-        return render(request, "workflows/assign_experts.html", context, status=400)
-    return render(request, "workflows/assign_experts.html", context)
+            return render_domain_error(request, exc, "workflows/assign_experts.html", with_pool())
+        return render(request, "workflows/assign_experts.html", with_pool(), status=400)
+    return render(request, "workflows/assign_experts.html", with_pool())
+
+
+def _assign_url(pk, query) -> str:
+    """The assignment page again, with the filter the officer had chosen."""
+    url = reverse("workflows:assign_experts", args=[pk])
+    return f"{url}?{query.urlencode()}" if query else url
 
 
 @require_http_methods(["GET", "POST"])

@@ -4,6 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from reviews.enums import ExpertType
+from reviews.selectors.assignment import LOAD_FULL, LOAD_ROOM, SORT_AFFINITY, SORT_LOAD, SORT_NAME
 from reviews.services.auto_assign import MAX_EXPERTS_PER_PROPOSAL
 
 
@@ -50,3 +52,20 @@ class ConflictForm(forms.Form):
     def __init__(self, *args, queryset, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["expert"].queryset = queryset
+
+
+class CandidateFilterForm(forms.Form):
+    """The GET filter of the hand-assignment page: type, field, load and order of the expert list."""
+
+    expert_type = forms.ChoiceField(label=_("Type"), required=False, choices=[("", _("All types")), *ExpertType.choices])
+    field = forms.CharField(label=_("Field or keyword"), required=False, max_length=100)
+    load = forms.ChoiceField(label=_("Load"), required=False, choices=[
+        ("", _("Any load")), (LOAD_ROOM, _("Below their cap")), (LOAD_FULL, _("At or over their cap"))])
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=[
+        (SORT_AFFINITY, _("Match, best first")), (SORT_LOAD, _("Load, lightest first")), (SORT_NAME, _("Name"))])
+
+    def filters(self) -> dict:
+        """Keyword arguments for `assignment_candidates`; an invalid filter is ignored, never an error page."""
+        data = self.cleaned_data if self.is_valid() else {}
+        return {"expert_type": data.get("expert_type") or None, "field": (data.get("field") or "").strip() or None,
+                "load": data.get("load") or None, "sort": data.get("sort") or SORT_AFFINITY}

@@ -1,11 +1,16 @@
-"""The call set-up formsets reviews owns: the scoring criteria and the panel composition rules."""
+"""The call set-up formsets reviews owns (the scoring criteria and the panel composition rules) and the steps of
+the call builder, which compose them with the call form, its checklist and its application questions."""
+
+from dataclasses import dataclass
 
 from django import forms
 from django.db.models import Max
-from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.forms import BaseInlineFormSet, inlineformset_factory, modelform_factory
 from django.utils.translation import gettext, gettext_lazy as _
 
 from core.numbers import plain
+from forms.formsets import QuestionFormSet
+from proposals.forms import CallForm, ChecklistFormSet
 from proposals.models import Call
 from reviews.enums import ExpertType
 from reviews.models import CompositionRule, Criterion
@@ -95,3 +100,44 @@ CompositionRuleFormSet = inlineformset_factory(
     Call, CompositionRule, formset=BaseCompositionRuleFormSet, fields=("expert_type", "min_count", "max_count"),
     extra=2, can_delete=True,
 )
+
+
+# The call builder: one page per step, each saved on its own.
+
+@dataclass(frozen=True)
+class CallStep:
+    key: str
+    title: str
+    fields: tuple[str, ...] = ()  # the call's own fields edited on this step (CallForm)
+    formsets: tuple[str, ...] = ()  # the row sets edited on this step, by prefix
+
+
+CALL_STEPS = (
+    CallStep("basics", _("Basics"), fields=("title_zh", "title_en", "description_zh", "description_en", "opens_at",
+                                            "closes_at", "time_zone")),
+    CallStep("form", _("Application form"), formsets=("questions", "checklist")),
+    CallStep("rubric", _("Rubric"), formsets=("criteria",)),
+    CallStep("review", _("Review settings"), fields=(
+        "experts_per_proposal", "review_days", "reminder_days", "max_avoid_requests", "blind_identity", "peer_scores",
+        "veto_enabled", "ranking_basis", "disagreement_threshold", "group_divergence_threshold", "roadshow_enabled",
+        "roadshow_weight", "pitch_minutes", "qa_minutes", "notice_days"), formsets=("composition",)),
+    CallStep("funding", _("Funding"), fields=("fund", "max_request", "currency")),
+)
+STEPS_BY_KEY = {step.key: step for step in CALL_STEPS}
+
+
+def call_step_forms(step: CallStep, *, call, data=None):
+    """The step's call form (None when the step edits none of the call's own fields) and its formsets."""
+    form = modelform_factory(Call, form=CallForm, fields=step.fields)(data, instance=call) if step.fields else None
+    factories = {
+        "questions": lambda: QuestionFormSet(data, instance=call.form if call.form_id else None, prefix="questions"),
+        "checklist": lambda: ChecklistFormSet(data, instance=call, prefix="checklist"),
+        "criteria": lambda: CriterionFormSet(data, instance=call, prefix="criteria"),
+        "composition": lambda: CompositionRuleFormSet(data, instance=call, prefix="composition"),
+    }
+    formsets = {name: factories[name]() for name in step.formsets}
+    if data is not None and "composition" in formsets:
+        # the composition minimums must fit the panel size typed on the same step
+        formsets["composition"].experts_per_proposal = (
+            form.cleaned_data.get("experts_per_proposal") if form is not None and form.is_valid() else call.experts_per_proposal)
+    return form, formsets

@@ -103,6 +103,25 @@ def proposal_text(title, abstract, keywords) -> str:
     return " ".join([title or "", abstract or "", keywords or ""])
 
 
+def proposal_affinities(*, proposal) -> dict[int, Decimal]:
+    """The proposal's affinity with each available pool expert (user id → four-decimal Decimal), exactly
+    as `propose_assignment` scores the pair: the same texts and the same TF-IDF corpus (the call's
+    proposals awaiting experts, this one included, and the pool without unavailable experts), rounded
+    as the solver counts it. Three queries whatever the size of the pool."""
+    targets = list(proposals_awaiting_experts(call=proposal.call).values_list("pk", "title", "abstract", "keywords"))
+    if proposal.pk not in {t[0] for t in targets}:
+        targets.append((proposal.pk, proposal.title, proposal.abstract, proposal.keywords))
+    row = next(i for i, t in enumerate(targets) if t[0] == proposal.pk)
+    unavailable = unavailable_profile_ids(call=proposal.call)
+    profiles = [p for p in pool_profiles() if p.pk not in unavailable]
+    affinity = affinity_matrix(
+        proposal_texts=[proposal_text(*t[1:]) for t in targets],
+        expert_texts=[p.expertise_text for p in profiles],
+    )
+    values = solver.scaled(affinity[row]).tolist() if profiles else []
+    return {p.user_id: _affinity(v) for p, v in zip(profiles, values)}
+
+
 # writes
 
 def _check_k(value) -> int:

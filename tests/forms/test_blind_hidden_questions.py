@@ -94,13 +94,14 @@ def test_the_flag_defaults_to_off_and_is_edited_in_the_call_editor_with_a_transl
     from tests.reviews.test_rubric_call_form import officer_client, post_edit  # noqa: PLC0415 — reason: reuse the editor's round trip
 
     client = officer_client()
-    page = client.get(reverse("proposals:call_edit", args=[call.pk])).content.decode()
+    page = client.get(reverse("proposals:call_step", args=[call.pk, "form"])).content.decode()
     assert 'name="questions-0-hide_in_blind_review"' in page
     response = post_edit(client, call, {"questions-0-hide_in_blind_review": "on"})
     assert response.status_code == 302
     question.refresh_from_db()
     assert question.hide_in_blind_review is True
-    again = dict(page_form(client.get(reverse("proposals:call_edit", args=[call.pk])), has="title_zh").defaults)
+    again = dict(page_form(client.get(reverse("proposals:call_step", args=[call.pk, "form"])),
+                           action="").defaults)
     assert again["questions-0-hide_in_blind_review"] == "on"
 
 

@@ -1,4 +1,5 @@
-"""The call settings form: review settings in fieldsets, panel composition rules, criteria with N/A and pass marks."""
+"""The call builder's settings steps: review settings in fieldsets with the panel composition rules (step "review"),
+criteria with N/A and pass marks (step "rubric")."""
 
 from decimal import Decimal
 
@@ -24,8 +25,20 @@ SETTINGS = ("reminder_days", "max_avoid_requests", "blind_identity", "peer_score
             "qa_minutes", "notice_days", "experts_per_proposal")
 
 
-def edit_url(call):
-    return reverse("proposals:call_edit", args=[call.pk])
+def edit_url(call, step=None):
+    """The builder's first step (the historical edit URL), or one of its later steps."""
+    if step is None:
+        return reverse("proposals:call_edit", args=[call.pk])
+    return reverse("proposals:call_step", args=[call.pk, step])
+
+
+def step_of(changes) -> str:
+    """The step whose form renders these controls."""
+    if any(name.startswith("questions-") or name.startswith("checklist-") for name in changes):
+        return "form"
+    if any(name.startswith("criteria-") for name in changes):
+        return "rubric"
+    return "review"
 
 
 def officer_client():
@@ -43,14 +56,16 @@ def rules_of(call):
     return list(CompositionRule.objects.filter(call=call).order_by("expert_type").values_list("expert_type", "min_count", "max_count"))
 
 
-def post_edit(client, call, changes, drop=()):
-    """Post the rendered edit form with `changes` typed in and the checkboxes in `drop` unticked."""
-    form = page_form(client.get(edit_url(call)), has="title_zh")
+def post_edit(client, call, changes, drop=(), step=None):
+    """Post the rendered form of the builder step that has these controls, with `changes` typed in and the
+    checkboxes in `drop` unticked."""
+    url = edit_url(call, step or step_of(changes))
+    form = page_form(client.get(url), action="")
     data = form.data(**changes)
     for name in drop:
         data.pop(name, None)
     with translation.override("en"):
-        return client.post(edit_url(call), data)
+        return client.post(url, data)
 
 
 def test_the_call_settings_make_a_round_trip_through_the_form():
@@ -66,11 +81,12 @@ def test_the_call_settings_make_a_round_trip_through_the_form():
         "experts_per_proposal": "5",
         "composition-0-expert_type": "investor", "composition-0-min_count": "1", "composition-0-max_count": "2",
         "composition-1-expert_type": "academic", "composition-1-min_count": "2",
-        "criteria-0-na_allowed": "on", "criteria-0-pass_mark": "6",
     }, drop=["veto_enabled"])
+    rubric = post_edit(client, call, {"criteria-0-na_allowed": "on", "criteria-0-pass_mark": "6"})
     # assert
     criterion.refresh_from_db()
-    assert (response.status_code, response.url) == (302, reverse("proposals:call", args=[call.pk]))
+    assert (response.status_code, response.url) == (302, edit_url(call, "review"))
+    assert (rubric.status_code, rubric.url) == (302, edit_url(call, "rubric"))
     assert settings_of(call) == {
         "reminder_days": "5,2", "max_avoid_requests": 2, "blind_identity": True, "peer_scores": "never",
         "veto_enabled": False, "ranking_basis": "median", "disagreement_threshold": D("25.00"),
@@ -79,7 +95,8 @@ def test_the_call_settings_make_a_round_trip_through_the_form():
     assert rules_of(call) == [("academic", 2, None), ("investor", 1, 2)]
     assert (criterion.na_allowed, criterion.pass_mark) == (True, D("6.00"))
     # the form shows the saved values again
-    again = dict(page_form(client.get(edit_url(call)), has="title_zh").defaults)
+    again = dict(page_form(client.get(edit_url(call, "review")), action="").defaults)
+    again.update(page_form(client.get(edit_url(call, "rubric")), action="").defaults)
     assert (again["peer_scores"], again["ranking_basis"], again["blind_identity"], "veto_enabled" in again,
             again["composition-0-expert_type"], again["criteria-0-pass_mark"]) == ("never", "median", "on", False,
                                                                                     "academic", "6.00")
@@ -87,10 +104,13 @@ def test_the_call_settings_make_a_round_trip_through_the_form():
 
 def test_the_settings_are_grouped_in_fieldsets_with_help_texts():
     call = CallFactory()
+    client = officer_client()
     with translation.override("en"):
-        html = officer_client().get(edit_url(call)).content.decode()
+        html = "".join(client.get(edit_url(call, step)).content.decode()
+                       for step in (None, "form", "rubric", "review", "funding"))
     headings = [h for h in ("The call", "Expert review", "Blind review and veto", "Aggregation and flags",
-                            "Roadshow (路演)", "Public notice (公示)", "Panel composition", "Rubric") if f"<h2>{h}</h2>" not in html]
+                            "Roadshow (路演)", "Public notice (公示)", "Panel composition", "Rubric", "Funding",
+                            "Application form questions", "Formal screening checklist") if f"<h2>{h}</h2>" not in html]
     assert headings == []
     assert ("Experts never see the applicant&#x27;s name, institution, team or organisation; staff still do.") in html
 
@@ -110,7 +130,7 @@ def _refused(call, changes, message, drop=()):
 def test_a_rule_whose_maximum_is_below_its_minimum_is_refused():
     call = CallFactory()
     _refused(call, {"composition-0-expert_type": "investor", "composition-0-min_count": "2",
-                    "composition-0-max_count": "1", "title_zh": "改名"}, "“At most” must not be below “at least”.")
+                    "composition-0-max_count": "1", "experts_per_proposal": "7"}, "“At most” must not be below “at least”.")
 
 
 def test_minimums_adding_up_to_more_than_the_panel_size_are_refused():
@@ -176,13 +196,20 @@ def test_the_call_page_shows_review_settings_and_composition_to_call_managers_on
             reverse("reviews:rubric", args=[call.pk]) in researcher_html) == (False, False, False)
 
 
-@pytest.mark.parametrize("role", [Role.EXPERT, Role.PANEL_CHAIR, Role.RESEARCHER, Role.FUND_MANAGER, Role.INCUBATION_MANAGER])
+@pytest.mark.parametrize("role", [Role.EXPERT, Role.PANEL_CHAIR, Role.RESEARCHER, Role.FUND_MANAGER, Role.INCUBATION_MANAGER,
+                                  Role.TECHNOLOGY_MANAGER])
 def test_the_call_settings_form_is_refused_to_everyone_but_call_managers(role):
     call = CallFactory(blind_identity=False)
     client = signed_in(UserFactory(role=role))
-    get = client.get(edit_url(call))
-    post = client.post(edit_url(call), {"blind_identity": "on"})
-    assert (get.status_code, post.status_code) == (403, 403)
+    for step in (None, "form", "rubric", "review", "funding"):
+        get = client.get(edit_url(call, step))
+        post = client.post(edit_url(call, step), {"blind_identity": "on"})
+        assert (get.status_code, post.status_code) == (403, 403)
+    new = (client.get(reverse("proposals:call_new")), client.post(reverse("proposals:call_new"), {"title_zh": "新"}))
+    preview = client.get(reverse("proposals:call_preview", args=[call.pk]))
+    opened = client.post(reverse("proposals:call_open", args=[call.pk]))
+    assert [r.status_code for r in (*new, preview, opened)] == [403, 403, 403, 403]
+    assert Call.objects.count() == 1
     assert Call.objects.get(pk=call.pk).blind_identity is False
 
 
