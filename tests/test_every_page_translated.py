@@ -41,9 +41,10 @@ def method_codes() -> set[str]:
 
 
 class VisibleText(HTMLParser):
-    """The text a reader sees: no scripts, styles, <code> or attribute values."""
+    """The text a reader sees: no scripts, styles, <code> or attribute values, and not what is typed into a
+    <textarea> (the user's own data, e.g. a question's choices as JSON in the call builder)."""
 
-    HIDDEN = {"script", "style", "code", "template"}
+    HIDDEN = {"script", "style", "code", "template", "textarea"}
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
