@@ -58,16 +58,24 @@ class Listing:
         return self.filters.form.errors if self.filters.is_bound else {}
 
 
-def build_listing(request, *, filterset_class, queryset, per_page=PAGE_SIZE, **filterset_kwargs) -> Listing:
+def build_listing(request, *, filterset_class, queryset, per_page=PAGE_SIZE, defaults=None,
+                  **filterset_kwargs) -> Listing:
     """Filter, sort and paginate `queryset` from `request.GET`. Invalid values are ignored (django-filter
-    filters only by the fields that validate) and reported by the form."""
+    filters only by the fields that validate) and reported by the form. `defaults` are the filter values
+    used when the parameter is absent (an empty value chooses "any")."""
+    defaults = defaults or {}
     data = request.GET.copy()
     data.pop("page", None)
+    for name, value in defaults.items():
+        data.setdefault(name, value)
     filters = filterset_class(data or None, queryset=queryset, request=request, **filterset_kwargs)
     rows = filters.qs
     cleaned = filters.form.cleaned_data if filters.is_bound and hasattr(filters.form, "cleaned_data") else {}
     sort_value = cleaned.get(SORT_PARAM) or []
     sort = sort_value[0] if sort_value else ""
-    filtered = any(value not in (None, "", [], ()) for name, value in cleaned.items() if name != SORT_PARAM)
+    filtered = any(value not in (None, "", False, [], ()) and value != defaults.get(name)
+                   for name, value in cleaned.items() if name != SORT_PARAM)
     page = Paginator(rows, per_page).get_page(request.GET.get("page"))
+    if filtered is False and defaults and any(request.GET.get(name, value) != value for name, value in defaults.items()):
+        filtered = True  # a default set aside ("all experts") is a filter the reader may clear
     return Listing(filters=filters, page=page, sort=sort, filtered=filtered)

@@ -7,6 +7,7 @@ It lives in `workflows`, the orchestration layer, because it names the pages of 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import rules
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -77,10 +78,18 @@ class Section:
     links: list[Link] = field(default_factory=list)
 
 
+def has_perm(user, perm: str) -> bool:
+    """What the view's `require_perm(user, perm)` answers, without its database look-up: these
+    permissions are django-rules predicates only (no model permission carries their names), so
+    `user.has_perm` is the predicate, or True for an active superuser (Django's model backend).
+    Asking the backends would load the user's model permissions (two queries) on every page."""
+    return (user.is_active and user.is_superuser) or rules.has_perm(perm, user)
+
+
 def may_open(user, entry: Entry) -> bool:
     if not getattr(user, "is_authenticated", False):
         return entry.public
-    if entry.perm and not user.has_perm(entry.perm):
+    if entry.perm and not has_perm(user, entry.perm):
         return False
     return entry.check is None or bool(entry.check(user))
 
