@@ -118,7 +118,7 @@ def test_the_filter_bar_is_a_plain_get_form_that_htmx_enhances():
     world.submitted(title="Alpha battery")
     html = signed_in(world.officer).get(reverse("proposals:all")).content.decode()
     form = re.search(r'<form method="get" class="filter-bar"[^>]*>', html).group(0)
-    assert 'hx-get=""' in form and 'hx-target="#results"' in form and 'hx-select="#results"' in form
+    assert f'hx-get="{reverse("proposals:all")}"' in form and 'hx-target="#results"' in form and 'hx-select="#results"' in form
     assert '<div id="results" aria-live="polite">' in html
     assert '<script src="/static/vendor/htmx/htmx.min.js" defer></script>' in html
 
