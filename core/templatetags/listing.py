@@ -26,4 +26,4 @@ def sort_th(context, listing, key, label, css_class=""):
         href = "?" + params.urlencode()
     else:
         href = f"?{SORT_PARAM}={next_value}"
-    return {"href": href, "label": label, "direction": direction, "css_class": css_class}
+    return {"href": href, "label": label, "direction": direction, "css_class": css_class, "key": key}

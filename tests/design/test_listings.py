@@ -95,7 +95,7 @@ def test_all_proposals_sort_by_title_and_filter_by_status():
     reverse_title = client.get(reverse("proposals:all"), {"sort": "-title"}).content.decode()
     assert rows_of(by_title) == ["Alpha battery", "Beta sensor", "Gamma catalyst"]
     assert rows_of(reverse_title) == ["Gamma catalyst", "Beta sensor", "Alpha battery"]
-    assert 'aria-sort="ascending"><a class="sort" href="?sort=-title">Title' in by_title
+    assert 'aria-sort="ascending"><a class="sort" id="sort-title" href="?sort=-title">Title' in by_title
     assert rows_of(client.get(reverse("proposals:all"), {"status": ProposalStatus.FUNDED}).content.decode()) == []
     assert rows_of(client.get(reverse("proposals:all"), {"q": "gamma"}).content.decode()) == ["Gamma catalyst"]
 
@@ -117,7 +117,7 @@ def test_the_filter_bar_is_a_plain_get_form_that_htmx_enhances():
     world = World()
     world.submitted(title="Alpha battery")
     html = signed_in(world.officer).get(reverse("proposals:all")).content.decode()
-    form = re.search(r'<form method="get" class="filter-bar"[^>]*>', html).group(0)
+    form = re.search(r'<form method="get" id="filter-bar" class="filter-bar"[^>]*>', html).group(0)
     assert f'hx-get="{reverse("proposals:all")}"' in form and 'hx-target="#results"' in form and 'hx-select="#results"' in form
     assert '<div id="results" aria-live="polite">' in html
     assert '<script src="/static/vendor/htmx/htmx.min.js" defer></script>' in html
