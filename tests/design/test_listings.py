@@ -1,6 +1,7 @@
 """List pages sort, filter and page on the server through GET parameters; bad parameters are named and
 ignored, never a 500; sorting and filtering add no query per row."""
 
+import datetime as dt
 import re
 from decimal import Decimal
 
@@ -14,12 +15,14 @@ from django.utils import translation
 
 from accounts.enums import Role
 from core.listing import build_listing
+from incubation.models import Project
 from proposals.enums import ProposalStatus
 from proposals.filters import CallFilter
 from proposals.models import Call
 from tests.factories import CallFactory, UserFactory
 from tests.helpers import World
 from tests.reviews.pool_support import make_expert
+from workflows import services
 
 pytestmark = pytest.mark.django_db
 
@@ -198,3 +201,20 @@ def test_every_list_answers_its_parameters_with_200(url_name, query):
     response = signed_in(user).get(reverse(url_name), query)
     assert (url_name, response.status_code) == (url_name, 200)
     assert '<nav class="breadcrumbs" aria-label="Breadcrumb">' in response.content.decode()
+
+
+@pytest.mark.parametrize("query", [{"sort": "-paid", "status": "active"}, {"sort": "manager", "q": "a"}])
+def test_sorting_and_filtering_the_projects_adds_no_query_per_row(query):
+    world = World()
+    client = signed_in(world.incubator)
+
+    def start_one():
+        proposal = world.funded(title=f"A project {Project.objects.count()}")
+        services.start_incubation(proposal=proposal, manager=world.incubator,
+                                  milestones=[{"title": "样机", "due_date": dt.date(2027, 6, 30)}])
+
+    start_one()
+    one = count(client, reverse("incubation:projects"), query)
+    start_one()
+    start_one()
+    assert count(client, reverse("incubation:projects"), query) == one
