@@ -20,6 +20,9 @@ SECRET_KEY = env.str("SECRET_KEY", default="pocflow-insecure-development-key-cha
 ALLOWED_HOSTS_SET = "ALLOWED_HOSTS" in env.ENVIRON
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The operating center shown in every page's header; the logo is a path under static/ (empty: none)
+POCFLOW_CENTER_NAME = env.str("POCFLOW_CENTER_NAME", default="pocflow")
+POCFLOW_CENTER_LOGO = env.str("POCFLOW_CENTER_LOGO", default="")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -44,6 +47,7 @@ INSTALLED_APPS = [
     "decisions",
     "workflows",
     "demo",
+    "django_filters",
 ]
 
 MIDDLEWARE = [
@@ -84,6 +88,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.roles",
+                "core.context_processors.center",
+                "workflows.context_processors.navigation",
             ],
             "builtins": ["core.numbers", "core.timezones"],
         },

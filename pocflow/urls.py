@@ -36,3 +36,9 @@ urlpatterns = [
     path("documents/", include("decisions.urls")),
     path("statistics/", include(incubation_urls.statistics_urls)),
 ]
+
+# Error pages in the house design and the reader's language (core/error_pages.py), never viewflow's.
+handler400 = "core.error_pages.bad_request"
+handler403 = "core.error_pages.permission_denied"
+handler404 = "core.error_pages.page_not_found"
+handler500 = "core.error_pages.server_error"

@@ -2,7 +2,7 @@ from django import forms
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from proposals.enums import ProposalStatus, ScreeningOutcome
+from proposals.enums import ScreeningOutcome
 from proposals.models import Call, ExpertAvoidance, Proposal, ScreeningChecklistItem
 
 
@@ -80,12 +80,6 @@ class CallForm(forms.ModelForm):
 ChecklistFormSet = inlineformset_factory(
     Call, ScreeningChecklistItem, fields=("order", "text_zh", "text_en"), extra=2, can_delete=True
 )
-
-
-class ProposalFilterForm(forms.Form):
-    call = forms.ModelChoiceField(label=_("Call"), queryset=Call.objects.all(), required=False)
-    status = forms.ChoiceField(label=_("Status"), choices=[("", _("Any status"))] + list(ProposalStatus.choices), required=False)
-    q = forms.CharField(label=_("Search"), required=False)
 
 
 class ScreeningForm(forms.Form):

@@ -6,10 +6,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from core.errors import DomainError
+from core.listing import build_listing
 from core.views import render_domain_error, require_own, require_perm
 from forms.builder import build_answer_form
 from proposals.enums import EDITABLE_STATES, WITHDRAWABLE_STATES
-from proposals.forms import ProposalFilterForm, ProposalForm, WithdrawForm, avoid_formset, avoid_rows
+from proposals.filters import CallFilter, MyProposalFilter, StaffProposalFilter
+from proposals.forms import ProposalForm, WithdrawForm, avoid_formset, avoid_rows
 from proposals.models import Call, Proposal
 from proposals.rules import is_staff
 from proposals.selectors import (
@@ -34,20 +36,21 @@ from proposals.services.submission import create_proposal, set_avoid_requests, s
 
 def calls(request):
     show_all = is_staff(request.user)
-    return render(request, "proposals/calls.html", {"calls": all_calls() if show_all else open_calls(), "show_all": show_all})
+    listing = build_listing(request, filterset_class=CallFilter, queryset=all_calls() if show_all else open_calls())
+    return render(request, "proposals/calls.html", {"listing": listing, "calls": listing.rows, "show_all": show_all})
 
 
 def mine(request):
     require_perm(request.user, "proposals.create_proposal")
-    return render(request, "proposals/mine.html", {"proposals": proposals_of(applicant=request.user), "open_calls": open_calls()})
+    listing = build_listing(request, filterset_class=MyProposalFilter, queryset=proposals_of(applicant=request.user))
+    return render(request, "proposals/mine.html", {"listing": listing, "proposals": listing.rows,
+                                                   "open_calls": open_calls()})
 
 
 def all_proposals(request):
     require_perm(request.user, "proposals.list_all_proposals")
-    filters = ProposalFilterForm(request.GET or None)
-    data = filters.cleaned_data if filters.is_valid() else {}
-    qs = staff_proposals(call=data.get("call"), status=data.get("status"), q=data.get("q"))
-    return render(request, "proposals/all.html", {"proposals": qs[:200], "filters": filters})
+    listing = build_listing(request, filterset_class=StaffProposalFilter, queryset=staff_proposals())
+    return render(request, "proposals/all.html", {"listing": listing, "proposals": listing.rows})
 
 
 def _edit_forms(request, proposal, *, require=False):

@@ -10,8 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
+from core.listing import build_listing
 from core.views import render_domain_error, require_perm
 from incubation.enums import TO_WRITE, AgreementStatus, ChangeStatus, ReportStatus, TrancheGate
+from incubation.filters import ReportFilter
 from incubation.forms.lifecycle import (
     AcceptanceForm,
     ChangeDecisionForm,
@@ -102,12 +104,8 @@ def card_context(request, project) -> dict:
 
 def reports(request):
     require_perm(request.user, "incubation.manage_project")
-    status = request.GET.get("status", "")
-    status = status if status in ReportStatus.values else ""
-    overdue = request.GET.get("overdue") == "1"
-    rows = reports_overview(status=status, overdue=overdue)
-    return render(request, REPORTS_TEMPLATE, {"reports": rows, "status": status, "overdue": overdue,
-                                              "statuses": ReportStatus.choices})
+    listing = build_listing(request, filterset_class=ReportFilter, queryset=reports_overview())
+    return render(request, REPORTS_TEMPLATE, {"listing": listing, "reports": listing.rows})
 
 
 def _report(pk):

@@ -1,3 +1,4 @@
+
 """Incubation pages: the project list, a project's page, and the manager's two actions."""
 
 from django.contrib import messages
@@ -6,8 +7,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
+from core.listing import build_listing
 from core.views import render_domain_error, require_perm
 from incubation.enums import ProjectStatus
+from incubation.filters import ProjectFilter
 from incubation.forms.projects import CloseProjectForm, ProgressForm
 from incubation.rules import can_see_project_list
 from incubation.selectors.projects import milestones_of, progress_of, project_with_details, projects_overview
@@ -19,7 +22,8 @@ DETAIL_TEMPLATE = "incubation/project.html"
 
 def projects(request):
     require_perm(request.user, "incubation.view_projects")
-    return render(request, "incubation/projects.html", {"projects": projects_overview()})
+    listing = build_listing(request, filterset_class=ProjectFilter, queryset=projects_overview())
+    return render(request, "incubation/projects.html", {"listing": listing, "projects": listing.rows})
 
 
 def _detail_context(request, project, *, progress_form=None, close_form=None):

@@ -3,25 +3,8 @@ from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from proposals.models import Call
-from reviews.enums import ExpertType
 from reviews.models import ExpertProfile, ExpertRelation, ExpertUnavailability
 from reviews.services.pool import OWN_PROFILE_FIELDS, PERIOD_FIELDS, PROFILE_FIELDS, RELATION_FIELDS
-
-
-class ExpertFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, help_text=_("Name, email, fields or keywords."))
-    expert_type = forms.ChoiceField(label=_("Type"), required=False, choices=[("", _("Any type"))] + list(ExpertType.choices))
-    institution = forms.CharField(label=_("Institution"), required=False)
-    active = forms.ChoiceField(label=_("In the pool"), required=False, initial="yes",
-                               choices=[("yes", _("Active experts")), ("no", _("Inactive experts")), ("", _("All experts"))])
-
-    def filters(self) -> dict:
-        data = self.cleaned_data if self.is_valid() else {"active": "yes"}
-        # without a choice (first visit, or a link that only names the page) the list shows active experts
-        choice = data.get("active") if "active" in self.data else "yes"
-        active = {"yes": True, "no": False}.get(choice)
-        return {"q": data.get("q", ""), "expert_type": data.get("expert_type", ""),
-                "institution": data.get("institution", ""), "active": active}
 
 
 class NewExpertForm(forms.Form):

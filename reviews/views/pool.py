@@ -4,7 +4,6 @@ refusals to a message and status."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
@@ -13,11 +12,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.rules import is_expert
 from core.errors import DomainError
+from core.listing import build_listing
 from core.views import render_domain_error, require_perm
+from reviews.filters import ExpertFilter
 from reviews.forms.pool import (
     DeclareConflictForm,
     DetectForCallForm,
-    ExpertFilterForm,
     ExpertNameForm,
     ExpertProfileForm,
     ImportForm,
@@ -65,9 +65,10 @@ def _children(periods, relations):
 @require_http_methods(["GET"])
 def expert_list(request):
     require_perm(request.user, "reviews.manage_pool")
-    filters = ExpertFilterForm(request.GET or None)
-    page = Paginator(pool_profiles(**filters.filters()), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "reviews/pool/list.html", {"filters": filters, "page": page, "detect_form": DetectForCallForm()})
+    listing = build_listing(request, filterset_class=ExpertFilter, queryset=pool_profiles(), per_page=PAGE_SIZE,
+                            defaults={"active": "yes"})
+    return render(request, "reviews/pool/list.html", {"listing": listing, "page": listing.page,
+                                                      "detect_form": DetectForCallForm()})
 
 
 @require_http_methods(["GET"])

@@ -601,7 +601,7 @@ def test_documents_page_query_count_does_not_grow_with_the_documents(w, grant, c
     url = reverse("decisions:project_documents", args=[grant.pk])
     # session, user, project, roles, the documents, tranche orders, acceptance rounds, permissions (2),
     # and the records that call for documents: agreement, released tranches, passed rounds, conversion
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(11):
         response = client.get(url)
 
     assert len(response.context["rows"]) == notices + 2

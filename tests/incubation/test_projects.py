@@ -15,8 +15,8 @@ from tests.helpers import World
 
 pytestmark = pytest.mark.django_db
 
-# session, user, the user's groups (role check), projects with proposal and manager, open milestones
-PROJECTS_LIST_QUERIES = 7
+# session, user, the user's groups (role check), the page count, projects with proposal and manager, open milestones
+PROJECTS_LIST_QUERIES = 6
 
 TODAY = dt.date(2026, 3, 1)
 

@@ -59,7 +59,7 @@ def test_anonymous_visitors_are_sent_to_the_login_page(scene):
 
 def test_the_officer_sees_the_nav_link_and_the_calls_with_proposals_waiting(scene):
     html = signed_in(scene.officer).get(reverse("assignment:calls")).content.decode()
-    assert f'<a href="{reverse("assignment:calls")}">Expert assignment</a>' in html
+    assert f'<a href="{reverse("assignment:calls")}" aria-current="page">Expert assignment</a>' in html
     assert f'<a href="{reverse("assignment:call", args=[scene.call.pk])}">{scene.call.title_en}</a></td><td class="num">1</td><td class="num">1</td><td class="num">1</td>' in html
 
 

@@ -364,8 +364,8 @@ def test_the_scoring_form_runs_the_same_queries_for_two_or_four_banded_criteria(
     assert response.content.decode().count('<table class="bands">') == criteria
 
 
-QUERIES_READ_ONLY_PAGE = 16  # session, user, roles, review+scores, conflict, rubric+bands, process+task, peers+scores, perms, answers
-QUERIES_SCORING_FORM = 14
+QUERIES_READ_ONLY_PAGE = 14  # session, user, roles, review+scores, conflict, rubric+bands, process+task, peers+scores, answers
+QUERIES_SCORING_FORM = 12
 
 
 def test_a_review_whose_task_was_closed_at_its_deadline_is_no_longer_editable():
