@@ -25,6 +25,7 @@ from incubation.services.agreement import issue_agreement, record_signed_copy, s
 from incubation.services.commissions import assign_tech_manager
 from incubation.services.money import release_tranche
 from incubation.services.outcomes import record_company, record_contract
+from incubation.services.reports import request_due_reports, save_report
 from proposals.enums import ScreeningOutcome
 from proposals.models import Call, Proposal, ScreeningChecklistItem
 from proposals.services.answers import save_answers
@@ -45,6 +46,7 @@ DEMO_USERS = [
     ("expert3", "刘玥", Role.EXPERT, "创新工场"),
     ("chair", "赵敏", Role.PANEL_CHAIR, "概念验证中心"),
     ("fundmanager", "孙立", Role.FUND_MANAGER, "天使投资引导基金"),
+    ("fundmanager2", "钱程", Role.FUND_MANAGER, "天使投资引导基金"),  # the second approver (four eyes)
     ("incubator", "周航", Role.INCUBATION_MANAGER, "概念验证中心"),
     ("techmanager", "吴昊", Role.TECHNOLOGY_MANAGER, "技术转移中心"),
     ("admin", "系统管理员", Role.ADMINISTRATOR, "概念验证中心"),
@@ -125,7 +127,7 @@ def seed_demo(*, users=None, expert_count=3):
             description_zh="支持高校院所科技成果开展概念验证，推动成果转化和企业孵化。",
             description_en="Supports proof-of-concept work on university research results on the way to a company.",
             opens_at=now - dt.timedelta(days=1), closes_at=now + dt.timedelta(days=60),
-            form=form, fund=fund, max_request=Decimal("500000.00"), experts_per_proposal=expert_count,
+            form=form, fund=fund, max_request=Decimal("1000000.00"), experts_per_proposal=expert_count,
         )
         criteria = Criterion.objects.bulk_create([
             Criterion(call=call, order=i, name_zh=zh, name_en=en, weight=Decimal(w), max_score=Decimal(m),
@@ -166,7 +168,14 @@ STORY_SCREENING = "基于深度学习的病理切片智能辅助诊断系统"
 STORY_REVIEW = "面向工业互联网的边缘计算安全网关"
 STORY_FUNDED = "柔性钙钛矿太阳能电池中试验证"
 STORY_INVEST_FIRST = "硫化物固态电解质规模化制备技术"
-STORY_TITLES = (STORY_SCREENING, STORY_REVIEW, STORY_FUNDED, STORY_INVEST_FIRST)
+STORY_DRAFT = "基于微流控芯片的即时检测平台"
+STORY_RETURNED = "高通量单细胞测序文库构建试剂盒"
+STORY_TO_ASSIGN = "水下机器人自主导航与避障系统"
+STORY_PANEL = "可降解镁合金骨科植入物"
+STORY_FUNDING = "钠离子电池层状氧化物正极材料"
+STORY_FOUR_EYES = "氢燃料电池膜电极国产化制备"
+STORY_TITLES = (STORY_SCREENING, STORY_REVIEW, STORY_FUNDED, STORY_INVEST_FIRST, STORY_DRAFT, STORY_RETURNED,
+                STORY_TO_ASSIGN, STORY_PANEL, STORY_FUNDING, STORY_FOUR_EYES)
 
 PROPOSALS = {
     STORY_SCREENING: {
@@ -206,6 +215,28 @@ PROPOSALS = {
         "plan": "建成百公斤级电解质中试线，与合作电池企业完成样品循环寿命测试，并启动首轮市场化融资。",
     },
 }
+
+def _more(title, abstract, keywords, field, trl, amount, plan, partner="no"):
+    PROPOSALS[title] = {
+        "abstract": abstract, "keywords": keywords, "field": field, "trl": trl, "ip_status": "filed",
+        "team": "王喆, 清华大学, 项目负责人", "application_scenario": "合作企业生产线与示范应用场景。",
+        "requested_amount": Decimal(amount), "partner": partner, "plan": plan,
+    }
+
+
+_more(STORY_DRAFT, "基于微流控芯片实现传染病标志物的十五分钟即时检测，面向基层医疗机构。",
+      "微流控, 即时检测, 体外诊断", "biomed", 3, "280000.00", "完成芯片结构优化与样机试制。")
+_more(STORY_RETURNED, "开发高通量单细胞测序文库构建试剂盒，降低单细胞测序成本。",
+      "单细胞测序, 试剂盒, 基因组学", "biomed", 4, "320000.00", "完成试剂配方定型与三家用户试用。")
+_more(STORY_TO_ASSIGN, "研制水下机器人自主导航与避障系统，服务海上风电与港口设施巡检。",
+      "水下机器人, 自主导航, 巡检", "manufacturing", 5, "420000.00", "完成样机湖试与海试，形成巡检服务方案。", "yes")
+_more(STORY_PANEL, "开发可降解镁合金骨科植入物，术后无需二次手术取出。",
+      "镁合金, 可降解, 骨科植入物", "materials", 4, "480000.00", "完成动物实验与注册检验样品制备。", "yes")
+_more(STORY_FUNDING, "开展钠离子电池层状氧化物正极材料的吨级制备工艺验证。",
+      "钠离子电池, 正极材料, 储能", "energy", 5, "380000.00", "建成吨级中试线并完成电芯验证。", "yes")
+_more(STORY_FOUR_EYES, "实现氢燃料电池膜电极的国产化批量制备，降低燃料电池系统成本。",
+      "燃料电池, 膜电极, 氢能", "energy", 5, "800000.00", "建成膜电极中试线并通过整车企业台架测试。", "yes")
+
 # the funded proposals' three reviews: (share of each criterion's maximum, opinion, recommendation, confidence)
 GOOD_REVIEWS = [
     ("0.9", "技术路线成熟，中试目标明确，团队具备工艺放大经验。", "support", "high"),
@@ -227,6 +258,7 @@ class _Story:
         self.call = call
         self.researcher, self.officer, self.chair = users["researcher"], users["officer"], users["chair"]
         self.fund_manager, self.incubator = users["fundmanager"], users["incubator"]
+        self.second_fund_manager = users["fundmanager2"]
         self.tech_manager = users["techmanager"]
         self.experts = [users[f"expert{i}"] for i in (1, 2, 3)]
         self.criteria = list(call.criteria.order_by("order", "pk"))
@@ -269,12 +301,26 @@ class _Story:
                                panel_note="团队执行力较强，可重点支持。", recommendation=recommendation,
                                confidence=confidence)
 
-    def funded(self, title, *, instrument="grant", facts=None):
-        """Reviewed, recommended by the chair, approved by the panel, through the public notice, funded."""
+    def reviewed(self, title):
+        """In review, and every expert has scored: the panel chair's turn."""
         proposal, reviews = self.in_review(title)
         for review, (share, opinion, recommendation, confidence) in zip(reviews, GOOD_REVIEWS, strict=True):
             self.score(review, share, opinion, recommendation, confidence)
         proposal.refresh_from_db()
+        return proposal
+
+    def funded(self, title, *, instrument="grant", facts=None):
+        """Reviewed, recommended by the chair, approved by the panel, through the public notice, funded."""
+        proposal = self.awaiting_funding(title, facts=facts)
+        services.decide_funding(proposal=proposal, manager=self.fund_manager, approve=True,
+                                amount=proposal.requested_amount, instrument=instrument,
+                                reasons="基金投资决策委员会审议通过。")
+        proposal.refresh_from_db()
+        return proposal
+
+    def awaiting_funding(self, title, *, facts=None):
+        """Recommended by the chair, approved by the panel, through the public notice: the fund manager's turn."""
+        proposal = self.reviewed(title)
         record_panel_recommendation(proposal=proposal, chair=self.chair, recommendation="approve",
                                     rationale="专家评审意见一致，建议立项支持。")
         services.decide_panel(proposal=proposal, officer=self.officer, outcome="approve",
@@ -287,10 +333,6 @@ class _Story:
             proposal.refresh_from_db()
         if facts:
             record_eligibility_facts(proposal=proposal, actor=self.fund_manager, **facts)
-        services.decide_funding(proposal=proposal, manager=self.fund_manager, approve=True,
-                                amount=proposal.requested_amount, instrument=instrument,
-                                reasons="基金投资决策委员会审议通过。")
-        proposal.refresh_from_db()
         return proposal
 
     def incubating(self, proposal, milestones, budget):
@@ -325,7 +367,9 @@ def _story_funded(story):
         ("testing", "90000.00", "第三方可靠性与认证测试"), ("personnel", "60000.00", "中试线工艺人员劳务"),
     ])
     issue_agreement(agreement=agreement, actor=story.incubator)
-    record_signed_copy(agreement=agreement, actor=story.incubator, signed_on=today,
+    # signed a quarter ago, so the first quarterly report is due and the team has sent it in
+    signed_on = today - dt.timedelta(days=100)
+    record_signed_copy(agreement=agreement, actor=story.incubator, signed_on=signed_on,
                        uploaded_file=SimpleUploadedFile("任务书-签署版.pdf", _signed_copy_pdf(), "application/pdf"))
     first = Tranche.objects.filter(agreement=agreement).order_by("order").first()
     reference = f"BOC-{today:%Y%m%d}-0001"
@@ -342,8 +386,13 @@ def _story_funded(story):
                                counterparty="江苏华晟光伏材料有限公司", amount=Decimal("800000.00"),
                                signed_on=today - dt.timedelta(days=10), registered_on=today - dt.timedelta(days=3),
                                registration_number=f"{today:%Y}110108000{proposal.pk:05d}")
+    request_due_reports(today=today)
+    report = project.reports.order_by("period_start").first()
+    save_report(report=report, actor=story.researcher, summary="完成封装工艺三轮试验，水汽透过率达到设计指标。",
+                problems="部分封装材料供货周期较长。", next_steps="启动中试线组件试产。", spent=Decimal("126000.00"),
+                submit=True)
     return (f"{proposal.reference} {proposal.title}: funded {agreement.amount:,.2f} {agreement.currency} (grant), "
-            f"agreement signed, tranche 1 of {tranche.amount:,.2f} released ({reference}), company {company.name}, "
+            f"quarterly report submitted (incubator reviews it), agreement signed, tranche 1 of {tranche.amount:,.2f} released ({reference}), company {company.name}, "
             f"licence {contract.amount:,.2f} registered (commission accrued to {story.tech_manager.username})")
 
 
@@ -362,12 +411,58 @@ def _story_invest_first(story):
                  concession_pct=Decimal("20"), conversion_deadline=today + dt.timedelta(days=3 * 365),
                  deadline_action="write_off")
     issue_agreement(agreement=agreement, actor=story.incubator)
+    record_signed_copy(agreement=agreement, actor=story.incubator, signed_on=today,
+                       uploaded_file=SimpleUploadedFile("任务书-签署版.pdf", _signed_copy_pdf(), "application/pdf"))
     return (f"{proposal.reference} {proposal.title}: funded {agreement.amount:,.2f} {agreement.currency} "
-            f"(invest first, 先投后股), agreement issued and waiting for the signed copy")
+            f"(invest first, 先投后股), agreement signed, tranche 1 waiting for release (fund manager)")
+
+
+def _story_draft(story):
+    spec = PROPOSALS[STORY_DRAFT]
+    fields = ("abstract", "keywords", "field", "trl", "ip_status", "team", "application_scenario", "requested_amount")
+    proposal = create_proposal(call=story.call, applicant=story.researcher, data={
+        "title": STORY_DRAFT, "institution": "清华大学", **{name: spec[name] for name in fields}})
+    return f"{proposal.title}: a draft (researcher)"
+
+
+def _story_returned(story):
+    proposal = story.submitted(STORY_RETURNED)
+    services.screen_proposal(proposal=proposal, officer=story.officer, outcome=ScreeningOutcome.RETURN,
+                             checklist={str(item.pk): False for item in story.call.checklist_items.all()},
+                             message="请补充单位推荐意见，并在实施方案中写明各阶段的考核指标。")
+    return f"{proposal.reference} {proposal.title}: returned for revision (researcher)"
+
+
+def _story_to_assign(story):
+    proposal = story.submitted(STORY_TO_ASSIGN)
+    services.screen_proposal(proposal=proposal, officer=story.officer, outcome=ScreeningOutcome.PASS,
+                             checklist={str(item.pk): True for item in story.call.checklist_items.all()})
+    return f"{proposal.reference} {proposal.title}: screened, waiting for expert assignment (officer)"
+
+
+def _story_panel(story):
+    proposal = story.reviewed(STORY_PANEL)
+    return f"{proposal.reference} {proposal.title}: every review in, waiting for the panel chair (chair)"
+
+
+def _story_funding(story):
+    proposal = story.awaiting_funding(STORY_FUNDING)
+    return f"{proposal.reference} {proposal.title}: waiting for the funding decision (fund manager)"
+
+
+def _story_four_eyes(story):
+    proposal = story.awaiting_funding(STORY_FOUR_EYES)
+    services.decide_funding(proposal=proposal, manager=story.second_fund_manager, approve=True,
+                            amount=proposal.requested_amount, instrument="grant",
+                            reasons="投资决策委员会初审通过，金额超过双人审批限额，请另一位基金经理复核。")
+    return (f"{proposal.reference} {proposal.title}: {proposal.requested_amount:,.2f} approved by fundmanager2, "
+            f"waiting for a second approver (fundmanager)")
 
 
 STORY = [(STORY_SCREENING, _story_screening), (STORY_REVIEW, _story_review), (STORY_FUNDED, _story_funded),
-         (STORY_INVEST_FIRST, _story_invest_first)]
+         (STORY_INVEST_FIRST, _story_invest_first), (STORY_DRAFT, _story_draft), (STORY_RETURNED, _story_returned),
+         (STORY_TO_ASSIGN, _story_to_assign), (STORY_PANEL, _story_panel), (STORY_FUNDING, _story_funding),
+         (STORY_FOUR_EYES, _story_four_eyes)]
 
 
 def seed_demo_story(*, call=None) -> dict:

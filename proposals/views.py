@@ -9,7 +9,7 @@ from core.errors import DomainError
 from core.listing import build_listing
 from core.views import render_domain_error, require_own, require_perm
 from forms.builder import build_answer_form
-from proposals.enums import EDITABLE_STATES, WITHDRAWABLE_STATES
+from proposals.enums import EDITABLE_STATES, WITHDRAWABLE_STATES, ProposalStatus
 from proposals.filters import CallFilter, MyProposalFilter, StaffProposalFilter
 from proposals.forms import ProposalForm, WithdrawForm, avoid_formset, avoid_rows
 from proposals.models import Call, Proposal
@@ -146,6 +146,9 @@ def detail(request, pk):
         "editable": proposal.status in EDITABLE_STATES,
         "withdrawable": proposal.applicant_id == request.user.pk and proposal.status in WITHDRAWABLE_STATES,
         "withdraw_form": WithdrawForm(),
+        # the project page is incubation's: offered only to whom its own rule lets in (never a dead link)
+        "can_open_project": proposal.status == ProposalStatus.FUNDED and hasattr(proposal, "project")
+        and request.user.has_perm("incubation.view_project", proposal.project),
     })
 
 

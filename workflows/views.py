@@ -41,7 +41,7 @@ from reviews.services.assignment import record_conflict
 from reviews.services.deadlines import suggest_replacement
 from reviews.services.results import METHODS, proposal_results
 from reviews.views.assignment import PERM as ASSIGN_PERM, run_context, run_or_404
-from workflows import assignment, services
+from workflows import assignment, dashboard, services
 from workflows.flows import ProposalFlow
 from workflows.redirect import task_url
 from workflows.selectors import inbox, queue
@@ -52,13 +52,16 @@ def _proposal(pk):
 
 
 def home(request):
+    """工作台: what waits for the viewer, role by role (counts, deadlines, links), then the lists."""
     user = request.user
     context = {"inbox": inbox(user=user), "queue": queue(user=user)}
     if user.has_perm("proposals.create_proposal"):
         context["my_proposals"] = proposals_of(applicant=user)[:10]
         context["open_calls"] = open_calls()
     if user.has_perm("reviews.expert_area"):
-        context["my_reviews"] = expert_reviews(expert=user)
+        context["my_reviews"] = list(expert_reviews(expert=user))
+    context["tiles"] = dashboard.tiles_for(user, inbox=context["inbox"], queue=context["queue"],
+                                           my_reviews=context.get("my_reviews"))
     return render(request, "workflows/home.html", context)
 
 
@@ -363,8 +366,11 @@ def start_incubation(request, pk):
     proposal = _proposal(pk)
     require_perm(request.user, "proposals.incubate")
     formset = MilestoneFormSet(request.POST or None, prefix="m")
+    project = getattr(proposal, "project", None)
     context = {"proposal": proposal, "formset": formset,
-               "task": services.open_task(proposal=proposal, node=ProposalFlow.start_incubation)}
+               "task": services.open_task(proposal=proposal, node=ProposalFlow.start_incubation),
+               # a stale link (incubation already started): say so, and lead to the project if the viewer may open it
+               "can_open_project": project is not None and request.user.has_perm("incubation.view_project", project)}
     if request.method == "POST" and formset.is_valid():
         milestones = [f.cleaned_data for f in formset.forms if f.cleaned_data]
         try:

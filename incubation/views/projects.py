@@ -34,6 +34,7 @@ def _detail_context(request, project, *, progress_form=None, close_form=None):
         "notes": progress_of(project=project),
         "can_manage": can_manage,
         "can_list": can_see_project_list(request.user),
+        "can_view_proposal": request.user.has_perm("proposals.view_proposal", project.proposal),
         "is_active": project.is_open,
         "progress_form": progress_form or ProgressForm(project=project, prefix="progress"),
         "close_form": close_form or CloseProjectForm(prefix="close"),

@@ -55,7 +55,7 @@ def counts():
 
 
 def test_the_story_reaches_every_stage(seeded):
-    assert len(seeded["created"]) == 4 and seeded["skipped"] == ""
+    assert len(seeded["created"]) == len(demo.STORY) == 10 and seeded["skipped"] == ""
 
     screening = story_proposal(demo.STORY_SCREENING)
     assert screening.status == S.SUBMITTED and screening.answers.count() == 2  # both required questions answered
@@ -89,13 +89,14 @@ def test_the_story_reaches_every_stage(seeded):
     assert {e.manager.username for e in accruals} == {"techmanager"}
     assert sum(e.amount for e in accruals) == contract.amount * Decimal("0.03")  # the demo's staged 3 % rule
 
-    # the invest-first project passed the call's eligibility rules; its agreement waits for signature
+    # the invest-first project passed the call's eligibility rules; signed, its first tranche waits for release
     invest = story_proposal(demo.STORY_INVEST_FIRST)
     assert invest.status == S.FUNDED
     assert not [r for r in evaluate(invest, Instrument.INVEST_FIRST) if r.blocks]
     agreement = Agreement.objects.get(project__proposal=invest)
-    assert (agreement.instrument, agreement.status) == (Instrument.INVEST_FIRST, AgreementStatus.ISSUED)
+    assert (agreement.instrument, agreement.status) == (Instrument.INVEST_FIRST, AgreementStatus.SIGNED)
     assert agreement.conversion_deadline and agreement.deadline_action
+    assert Tranche.objects.filter(agreement=agreement, status=TrancheStatus.PLANNED).exists()
 
     # the documents were rendered after commit
     kinds = {(d.proposal_id, d.kind) for d in Document.objects.all()}
@@ -107,10 +108,10 @@ def test_the_story_reaches_every_stage(seeded):
 
 def test_seeding_again_adds_nothing(seeded, django_capture_on_commit_callbacks):
     before = counts()
-    assert before["Proposal"] == 4 and before["Document"] >= 7
+    assert before["Proposal"] == len(demo.STORY) and before["Document"] >= 7
     out = io.StringIO()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         call_command("seed_demo", stdout=out)
     assert counts() == before
     assert callbacks == []
-    assert "all 4 already present, nothing added" in out.getvalue()
+    assert f"all {len(demo.STORY)} already present, nothing added" in out.getvalue()
