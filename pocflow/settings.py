@@ -8,6 +8,7 @@ RabbitMQ), EMAIL_URL, SECRET_KEY, ALLOWED_HOSTS and SITE_URL. `.env.example` lis
 import datetime
 from pathlib import Path
 
+import django.forms
 import environ
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -46,6 +47,11 @@ INSTALLED_APPS = [
     "demo",
 ]
 
+# Widgets render through the project's template engine (Django's widget templates are its second
+# directory), so templates/django/forms/widgets/select_option.html names a choice field's empty value in
+# the reader's language instead of Django's `---------`.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+
 MIDDLEWARE = [
     "core.observability.RequestIdMiddleware",
     "core.metrics.MetricsMiddleware",
@@ -75,7 +81,7 @@ WSGI_APPLICATION = "pocflow.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [BASE_DIR / "templates", Path(django.forms.__file__).resolve().parent / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
