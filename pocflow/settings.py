@@ -91,7 +91,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.roles",
             ],
-            "builtins": ["core.numbers"],
+            "builtins": ["core.numbers", "core.zones"],
         },
     },
 ]

@@ -144,6 +144,7 @@ def open_browser(request, chromium, live_server, transactional_db):
     artifacts = ARTIFACTS / re.sub(r"[^\w.-]+", "_", request.node.name)
     shutil.rmtree(artifacts, ignore_errors=True)
     opened = []
+    translation.activate("zh-hans")  # the labels the test reads (choices' .label) are the page's
 
     def make(name="browser"):
         browser = Browser(chromium, live_server, artifacts / name)
