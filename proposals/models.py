@@ -322,6 +322,11 @@ class Answer(models.Model):
     def __str__(self):
         return f"{self.proposal_id}/{self.question_id}"
 
+    @property
+    def display(self) -> str:
+        """The answer in the reader's words (a choice by its label: forms.models.Question.display_value)."""
+        return self.question.display_value(self.value)
+
 
 class ScreeningResult(models.Model):
     """The formal-screening outcome recorded by a program officer."""

@@ -60,10 +60,11 @@ def method_codes() -> set[str]:
 
 
 class VisibleText(HTMLParser):
-    """The text a reader sees, one part per text node: no scripts, styles, <code> or attribute values.
-    An <option> is a text node too (a select's `---------` shows)."""
+    """The text a reader sees, one part per text node: no scripts, styles, <code>, attribute values or
+    what a <textarea> holds (data being edited, like an input's value). An <option> is a text node too
+    (a select's `---------` shows)."""
 
-    HIDDEN = {"script", "style", "code", "template"}
+    HIDDEN = {"script", "style", "code", "template", "textarea"}
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
