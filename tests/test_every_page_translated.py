@@ -55,3 +55,22 @@ def test_a_proposals_history_names_other_machines_states_in_the_readers_language
                                                                  str(TrancheStatus.RELEASED.label))
         assert str(moved.to_label) != "in_progress"
         assert AuditEntry(action="unknown.thing", to_state="mystery").to_label == "mystery"
+
+
+def test_every_state_machine_names_its_states_through_the_registry():
+    """Every FSMField's states are registered (proposals.models.register_state_choices), so a history
+    row of any machine reads in the reader's language."""
+    from django.apps import apps  # noqa: PLC0415
+    from django_fsm import FSMFieldMixin  # noqa: PLC0415
+
+    from proposals.models import _STATE_CHOICES  # noqa: PLC0415
+
+    registered = [set(choices.values) for known in _STATE_CHOICES.values() for choices in known]
+    unnamed = []
+    for model in apps.get_models():
+        if model._meta.app_label not in {"proposals", "reviews", "funding", "incubation", "decisions"}:
+            continue
+        for field in model._meta.concrete_fields:
+            if isinstance(field, FSMFieldMixin) and {key for key, _label in field.choices} not in registered:
+                unnamed.append(f"{model.__name__}.{field.name}")
+    assert unnamed == []
