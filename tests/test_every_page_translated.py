@@ -74,3 +74,13 @@ def test_every_state_machine_names_its_states_through_the_registry():
             if isinstance(field, FSMFieldMixin) and {key for key, _label in field.choices} not in registered:
                 unnamed.append(f"{model.__name__}.{field.name}")
     assert unnamed == []
+
+
+def test_the_checker_names_each_kind_of_raw_value_on_a_chinese_page_and_spares_an_english_one():
+    from tests.translation_check import page_leaks  # noqa: PLC0415
+
+    html = ("<main><p>是否公开：yes</p><select><option>---------</option></select><p>截止 (Asia/Shanghai)</p>"
+            "<td>active</td><td>in_review</td><p>None</p><textarea>no</textarea><code>commission-v1</code>"
+            "<p>PDF · pocflow · UTC+8</p></main>")
+    assert page_leaks(html, chinese=True) == {"yes", "---------", "Asia/Shanghai", "active", "in_review", "None"}
+    assert page_leaks(html, chinese=False) == {"in_review"}

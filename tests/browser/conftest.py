@@ -81,6 +81,18 @@ def chromium():
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+def axe_violations(page) -> list[dict]:
+    """axe-core's serious and critical violations on the page shown (axe injected once per page)."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    return page.evaluate("""async () => {
+        const r = await axe.run(document, {resultTypes: ['violations']});
+        return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+            .map(v => ({id: v.id, impact: v.impact, help: v.help,
+                        nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
+    }""")
+
+
 class Browser:
     """One person's browser (its own cookies), in Chinese. `check(step)` after each page or action."""
 
@@ -115,14 +127,7 @@ class Browser:
         assert page.locator("html").get_attribute("lang") == "zh-hans", f"{where}: not in Chinese"
         leaked = page_leaks(page.content(), chinese=True)
         assert leaked == set(), f"{where}: untranslated values {sorted(leaked)}"
-        if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-            page.add_script_tag(path=str(AXE))
-        result = page.evaluate("""async () => {
-            const r = await axe.run(document, {resultTypes: ['violations']});
-            return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
-                .map(v => ({id: v.id, impact: v.impact, help: v.help,
-                            nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
-        }""")
+        result = axe_violations(page)
         assert result == [], f"{where}: axe violations {json.dumps(result, ensure_ascii=False, indent=1)}"
 
     def log_in(self, user, step="login"):
