@@ -22,7 +22,7 @@ def test_a_chair_signs_the_panels_recommendation_in_chinese(open_browser):
 
     # the ranked list of the call, then the proposal
     chair.goto(reverse("panel:call", args=[world.call.pk]), "ranking")
-    page.locator(f'a[href="{reverse("panel:proposal", args=[proposal.pk])}"]').first.click()
+    page.get_by_role("link", name=proposal.title, exact=True).first.click()
     page.wait_for_url(f"**{reverse('panel:proposal', args=[proposal.pk])}")
     chair.check("proposal")
 

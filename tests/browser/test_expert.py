@@ -19,7 +19,7 @@ def test_an_expert_scores_an_assigned_proposal_in_chinese(open_browser):
 
     # finds the review in the list and opens it
     expert.goto(reverse("reviews:mine"), "my-reviews")
-    page.locator(f'a[href="{reverse("workflows:review", args=[review.pk])}"]').first.click()
+    page.get_by_role("link", name=f"{proposal.reference} {proposal.title}").first.click()
     page.wait_for_url(f"**{reverse('workflows:review', args=[review.pk])}")
     expert.check("review")
 

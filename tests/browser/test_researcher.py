@@ -58,7 +58,6 @@ def test_a_researcher_registers_drafts_uploads_a_pdf_and_submits_in_chinese(open
     field(page, "abstract").fill("面向光伏产业的概念验证。")
     field(page, "requested amount").fill("300000.00")
     page.get_by_role("button", name=zh("Save draft")).click()
-    proposal_url = None
     page.wait_for_url("**/edit**")
     researcher.check("draft-saved")
     proposal = Proposal.objects.get(applicant__username="liwei")
