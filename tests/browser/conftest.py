@@ -130,6 +130,12 @@ class Browser:
         result = axe_violations(page)
         assert result == [], f"{where}: axe violations {json.dumps(result, ensure_ascii=False, indent=1)}"
 
+    def submit(self, control):
+        """Click a form's button and wait for the page it leads to (a POST answers with a redirect or
+        the form again: either way a new document)."""
+        with self.page.expect_navigation():
+            control.click()
+
     def log_in(self, user, step="login"):
         page = self.page
         self.goto("/accounts/login/", f"{step}-page")

@@ -29,8 +29,7 @@ def test_a_chair_signs_the_panels_recommendation_in_chinese(open_browser):
     # recommends approval with a rationale
     page.get_by_role("radio", name=str(PanelOutcome.APPROVE.label), exact=True).check()
     field(page, "Rationale").fill("评分一致，技术路线清晰，建议立项。")
-    page.get_by_role("button", name=zh("Record recommendation")).click()
-    page.wait_for_load_state("load")
+    chair.submit(page.get_by_role("button", name=zh("Record recommendation")))
     chair.check("recommended")
     signed = PanelRecommendation.objects.get(proposal=proposal)
     assert (signed.chair, signed.recommendation) == (chair_user, PanelOutcome.APPROVE)

@@ -29,8 +29,7 @@ def test_two_fund_managers_approve_funding_with_four_eyes_in_chinese(open_browse
     first.page.get_by_role("radio", name=str(FundingChoice.APPROVE.label)).check()
     field(first.page, "Amount").fill("250000.00")
     field(first.page, "Reasons / conditions").fill("分两期拨付。")
-    first.page.get_by_role("button", name=zh("Record funding decision")).click()
-    first.page.wait_for_load_state("load")
+    first.submit(first.page.get_by_role("button", name=zh("Record funding decision")))
     first.check("first-approval")
     proposal.refresh_from_db()
     assert proposal.status == ProposalStatus.FUNDING
@@ -39,8 +38,7 @@ def test_two_fund_managers_approve_funding_with_four_eyes_in_chinese(open_browse
     second = open_browser("second-manager")
     second.log_in(second_manager)
     second.goto(url, "pending-approval")
-    second.page.get_by_role("button", name=zh("Confirm this approval")).click()
-    second.page.wait_for_load_state("load")
+    second.submit(second.page.get_by_role("button", name=zh("Confirm this approval")))
     second.check("confirmed")
     proposal.refresh_from_db()
     assert proposal.status == ProposalStatus.FUNDED

@@ -31,8 +31,7 @@ def test_a_report_is_accepted_and_a_tranche_released_in_chinese(open_browser):
     manager.log_in(world.incubator)
     manager.goto(reverse("incubation:report", args=[report.pk]), "report")
     manager.page.get_by_role("radio", name=zh("Accept the report")).check()
-    manager.page.get_by_role("button", name=zh("Record the decision")).click()
-    manager.page.wait_for_load_state("load")
+    manager.submit(manager.page.get_by_role("button", name=zh("Record the decision")))
     manager.check("report-accepted")
     report.refresh_from_db()
     assert report.status == ReportStatus.ACCEPTED
@@ -43,8 +42,7 @@ def test_a_report_is_accepted_and_a_tranche_released_in_chinese(open_browser):
     funder.goto(reverse("incubation:disbursements"), "queue")
     row = funder.page.get_by_role("row").filter(has=funder.page.get_by_role("link", name=str(project.proposal)))
     field(row, "Payment reference").fill("BOC-0001")
-    row.get_by_role("button", name=zh("Release"), exact=True).click()
-    funder.page.wait_for_load_state("load")
+    funder.submit(row.get_by_role("button", name=zh("Release"), exact=True))
     funder.check("released")
     first.refresh_from_db()
     assert first.status == TrancheStatus.RELEASED

@@ -22,8 +22,7 @@ def test_an_officer_screens_a_proposal_and_assigns_experts_in_chinese(open_brows
     officer.check("screen")
     page.get_by_role("radio", name=str(ScreeningOutcome.PASS.label)).check()
     page.get_by_role("checkbox", name=world.checklist[0].text_zh).check()
-    page.get_by_role("button", name=zh("Record screening")).click()
-    page.wait_for_load_state("load")
+    officer.submit(page.get_by_role("button", name=zh("Record screening")))
     officer.check("screened")
     proposal.refresh_from_db()
     assert proposal.status == ProposalStatus.IN_REVIEW
@@ -32,8 +31,7 @@ def test_an_officer_screens_a_proposal_and_assigns_experts_in_chinese(open_brows
     officer.goto(reverse("workflows:assign_experts", args=[proposal.pk]), "assign")
     for expert in world.experts:
         page.get_by_role("checkbox", name=expert.display_name).check()
-    page.get_by_role("button", name=zh("Assign"), exact=True).click()
-    page.wait_for_load_state("load")
+    officer.submit(page.get_by_role("button", name=zh("Assign"), exact=True))
     officer.check("assigned")
     assert sorted(proposal.reviews.values_list("expert_id", flat=True)) == sorted(e.pk for e in world.experts)
     for expert in world.experts:
