@@ -92,4 +92,4 @@ check: install
 	$(BIN)/python manage.py check --deploy --fail-level ERROR
 
 clean:
-	rm -rf $(VENV) db.sqlite3 var
+	rm -rf $(VENV) db.sqlite3 var node_modules
