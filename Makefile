@@ -2,21 +2,27 @@
 PY ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
-SYSTEM_PACKAGES := libharfbuzz-subset0 gettext libpango-1.0-0 libpangoft2-1.0-0 postgresql-client
+SYSTEM_PACKAGES := libharfbuzz-subset0 gettext libpango-1.0-0 libpangoft2-1.0-0 postgresql-client chromium
 
-.PHONY: run test lint bench bench-large install system-deps messages migrate seed serve timers check clean build prod loadtest
+.PHONY: run test test-browser lint bench bench-large install system-deps messages migrate seed serve timers check clean build prod loadtest
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-install: system-deps $(BIN)/python
+install: system-deps $(BIN)/python node_modules/.package-lock.json
 	$(BIN)/pip install --quiet -e ".[test]"
 	$(MAKE) --no-print-directory messages
 
-# WeasyPrint needs Pango; HarfBuzz-subset makes Chinese letters ~20x faster; gettext compiles catalogs.
+# axe-core for the browser tests (tests/browser), exactly as package-lock.json pins it.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+# WeasyPrint needs Pango; HarfBuzz-subset makes Chinese letters ~20x faster; gettext compiles catalogs;
+# the browser tests drive Debian's Chromium (never a downloaded build) and npm installs axe-core.
 system-deps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing system packages:$$missing"; \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
@@ -64,6 +70,10 @@ test: install lint
 	$(BIN)/python manage.py migrate --noinput -v 0
 	$(BIN)/pytest -q -n auto
 
+# The browser walks alone (Chromium through Playwright, each role's main path in Chinese).
+test-browser: install
+	$(BIN)/pytest -q -m browser
+
 # Benchmarks: assignment of 2,000 proposals x 5 experts; aggregation of 10,000 reviews; the statistics funnel over 10,000 proposals.
 bench: install
 	$(BIN)/python -m bench $(BENCH_ARGS)
@@ -82,4 +92,4 @@ check: install
 	$(BIN)/python manage.py check --deploy --fail-level ERROR
 
 clean:
-	rm -rf $(VENV) db.sqlite3 var
+	rm -rf $(VENV) db.sqlite3 var node_modules

@@ -29,8 +29,5 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from core import ratelimit  # noqa: F401, PLC0415 — reason: registers the shared-cache deploy check
-        from core.forms import install_readable_blanks  # noqa: PLC0415 — reason: forms load after the registry
-
-        install_readable_blanks()
         # after every migrate (and the test runner's database set-up, which skips migrations)
         post_migrate.connect(_install_triggers, dispatch_uid="pocflow-append-only-triggers")

@@ -2,7 +2,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.i18n import localized
+from core.i18n import is_chinese, localized
 from forms.enums import FileType, QuestionKind
 
 
@@ -69,6 +69,18 @@ class Question(models.Model):
     @property
     def field_name(self):
         return f"q_{self.pk}"
+
+    def display_value(self, value) -> str:
+        """An answer as the reader reads it: a choice by its label in the reader's language (never its
+        stored value), several choices joined, nothing for no answer."""
+        if value is None or value == "" or value == []:
+            return ""
+        if self.kind in (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE):
+            first, second = ("zh", "en") if is_chinese() else ("en", "zh")
+            labels = {str(c["value"]): c.get(first) or c.get(second) or str(c["value"]) for c in self.choices or []}
+            values = value if isinstance(value, list) else [value]
+            return ("、" if first == "zh" else ", ").join(labels.get(str(v), str(v)) for v in values)
+        return str(value)
 
     def clean(self):
         if self.kind in (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE) and not self.choices:

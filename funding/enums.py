@@ -1,5 +1,5 @@
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from proposals.enums import ProposalStatus
 
@@ -17,7 +17,7 @@ class LedgerKind(models.TextChoices):
 
 
 class FundingOutcome(models.TextChoices):
-    APPROVED = "approved", _("Approved")
+    APPROVED = "approved", pgettext_lazy("funding outcome", "Approved")
     DECLINED = "declined", _("Declined")
 
 

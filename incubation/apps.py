@@ -17,3 +17,6 @@ class IncubationConfig(AppConfig):
         register_state_choices("tranche", enums.TrancheStatus)
         register_state_choices("report", enums.ReportStatus)
         register_state_choices("change", enums.ChangeStatus)
+        register_state_choices("outcome", enums.PatentStatus)
+        register_state_choices("midterm", enums.MidtermOutcome)
+        register_state_choices("settlement", enums.SettlementKind)

@@ -8,6 +8,7 @@ RabbitMQ), EMAIL_URL, SECRET_KEY, ALLOWED_HOSTS and SITE_URL. `.env.example` lis
 import datetime
 from pathlib import Path
 
+import django.forms
 import environ
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -50,6 +51,11 @@ INSTALLED_APPS = [
     "django_filters",
 ]
 
+# Widgets render through the project's template engine (Django's widget templates are its second
+# directory), so templates/django/forms/widgets/select_option.html names a choice field's empty value in
+# the reader's language instead of Django's `---------`.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+
 MIDDLEWARE = [
     "core.observability.RequestIdMiddleware",
     "core.metrics.MetricsMiddleware",
@@ -79,7 +85,7 @@ WSGI_APPLICATION = "pocflow.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [BASE_DIR / "templates", Path(django.forms.__file__).resolve().parent / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -91,7 +97,7 @@ TEMPLATES = [
                 "core.context_processors.center",
                 "workflows.context_processors.navigation",
             ],
-            "builtins": ["core.numbers", "core.timezones"],
+            "builtins": ["core.numbers", "core.zones"],
         },
     },
 ]

@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 from django.views.i18n import set_language
@@ -11,7 +13,15 @@ from proposals import urls as proposals_urls
 from reviews import urls as reviews_urls
 from workflows.views import home
 
+
+@login_not_required
+def favicon(request):
+    """Browsers ask for /favicon.ico on every site; it answers with the vendored icon instead of a 404."""
+    return redirect(static("favicon.svg"), permanent=True)
+
+
 urlpatterns = [
+    path("favicon.ico", favicon),
     path("", home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),

@@ -9,10 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
 from core.fsm import SafeConcurrentTransitionMixin
-from core.i18n import is_chinese, localized
+from core.i18n import localized
 from core.models import Chained
-from forms.builder import localized_choices
-from forms.enums import QuestionKind
 from proposals import rules as proposal_rules
 from proposals.enums import (
     TRL,
@@ -332,17 +330,8 @@ class Answer(models.Model):
 
     @property
     def display(self) -> str:
-        """The answer as the reader reads it: a choice by its label in the reader's language (never its stored
-        value such as `yes`), several choices joined, a number in plain digits."""
-        value = self.value
-        if value is None or value == "" or value == []:
-            return ""
-        if self.question.kind in (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE):
-            labels = dict(localized_choices(self.question))
-            chosen = value if isinstance(value, list) else [value]
-            return "、".join(str(labels.get(str(v), v)) for v in chosen) if is_chinese() else ", ".join(
-                str(labels.get(str(v), v)) for v in chosen)
-        return str(value)
+        """The answer in the reader's words (a choice by its label: forms.models.Question.display_value)."""
+        return self.question.display_value(self.value)
 
 
 class ScreeningResult(models.Model):

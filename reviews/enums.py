@@ -1,7 +1,7 @@
 from enum import StrEnum
 
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from proposals.enums import PeerScores, RankingBasis  # noqa: F401  (call settings, re-exported)
 
@@ -126,7 +126,7 @@ class NoticeTransition(StrEnum):
 
 class ObjectionStatus(models.TextChoices):
     PENDING = "pending", _("Awaiting e-mail confirmation")
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("objection status", "Open")
     UPHELD = "upheld", _("Upheld — approval reopened")
     DISMISSED = "dismissed", _("Dismissed")
     EXPIRED = "expired", _("Expired unconfirmed")

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from core.errors import DomainError
 from core.views import render_domain_error, require_perm
+from core.zones import zone_label
 from reviews.models import Review
 from reviews.services.deadlines import format_deadline, replacement_choices
 from workflows import escalation
@@ -68,7 +69,7 @@ def escalate(request, pk):
             "proposal": proposal, "review": review, "task": task, "extend_form": extend_form, "replace_form": replace_form,
             "deadline": format_deadline(review.deadline, call) if review.deadline else "",
             "reminders": review.reminders.filter(deadline=review.deadline).count() if review.deadline else 0,
-            "time_zone": call.time_zone,
+            "time_zone": zone_label(call.time_zone),
         }
         if request.method == "POST":
             try:

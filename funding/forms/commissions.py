@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from accounts.enums import Role
 from funding.enums import CommissionBasis, CommissionKind, Stage
@@ -66,7 +66,7 @@ class CommissionRuleForm(forms.Form):
     share_scouting = _rate(Stage.SCOUTING.label, help_text=_("Split across stages: share of this stage (%)."))
     share_incubation = _rate(Stage.INCUBATION.label, help_text=_("Split across stages: share of this stage (%)."))
     share_transfer = _rate(Stage.TRANSFER.label, help_text=_("Split across stages: share of this stage (%)."))
-    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    active = forms.BooleanField(label=pgettext_lazy("commission rule", "Active"), required=False, initial=True)
 
     def __init__(self, *args, tiers=None, editing=False, **kwargs):
         super().__init__(*args, **kwargs)

@@ -22,11 +22,13 @@ the first takes the remaining cents.
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 from itertools import pairwise
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, gettext_lazy
 
 from funding.enums import CommissionKind, Stage
 
 FORMULA_VERSION = "commission-v1"
+# What a reader sees for a version kept in a snapshot (the code itself is for audits).
+FORMULA_NAMES = {"commission-v1": gettext_lazy("commission formulas, first edition")}
 CENT = Decimal("0.01")
 HUNDRED = Decimal("100")
 ZERO = Decimal("0")
@@ -217,3 +219,8 @@ def describe(rule) -> str:
         return _("%(rate)s %% of the amount, split: %(shares)s") % {"rate": pct(_dec(_get(rule, "rate_pct"))),
                                                                      "shares": shares}
     return ""
+
+
+def formula_name(version: str) -> str:
+    """The formulas' edition in the reader's language: "commission-v1" → "佣金计算公式（第一版）"."""
+    return str(FORMULA_NAMES.get(version, version or ""))

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from accounts.mail import queue_user_mail
 from core.errors import IllegalTransition, InvalidInput, NotPermitted
-from core.timezones import zone_label
+from core.zones import zone_label
 from proposals.enums import ProposalStatus
 from proposals.services.audit import record_audit
 from reviews.enums import OPEN_REVIEW_STATES, ConflictSource, ReviewTransition

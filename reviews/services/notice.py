@@ -35,7 +35,7 @@ from accounts.mail import absolute_url, queue_user_mail
 from accounts.services import send_mail_once
 from core import outbox
 from core.errors import ConcurrentChange, IllegalTransition, InvalidInput, NotPermitted
-from core.timezones import zone_label
+from core.zones import zone_label
 from proposals.enums import ProposalStatus
 from proposals.models import Proposal
 from proposals.services.audit import record_audit

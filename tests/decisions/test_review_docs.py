@@ -306,7 +306,7 @@ def test_sheet_template_prints_the_roadshow_the_chair_order_and_the_methods_from
         )
     text = pdf_text(render_pdf(template_name="decisions/panel_sheet.html", context=context, language="en"))
 
-    for expected in ("Scores and recommendations as of 2026-03-05 09:30 (Asia/Shanghai)",
+    for expected in ("Scores and recommendations as of 2026-03-05 09:30 (China Standard Time, UTC+8)",
                      "Trimmed mean; combined with the roadshow score at weight 0.3",
                      "calibration offset-als-1; final_score final-1",
                      "1 2 POC-9 Roadshow proposal 70.00 70.00 70.00 66.50 90.00 76.00",  # rank, computed rank, figures

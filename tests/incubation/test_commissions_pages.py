@@ -8,7 +8,7 @@ from django.urls import reverse
 from accounts.enums import Role
 from funding.enums import CommissionEntryKind
 from funding.models import CommissionEntry, CommissionRule
-from funding.services.commission_formulas import describe
+from funding.services.commission_formulas import FORMULA_NAMES, describe
 from incubation.services.commissions import assign_tech_manager, record_commission_payment
 from incubation.services.outcomes import record_contract
 from tests.factories import FundFactory, UserFactory
@@ -142,7 +142,8 @@ def test_ledger_shows_accrued_paid_and_payable_per_manager(client, world, fund):
     assert rows == {first: (Decimal("37500.00"), Decimal("30000.00"), Decimal("7500.00")),
                     second: (Decimal("37500.00"), Decimal("0.00"), Decimal("37500.00"))}
     html = response.content.decode()
-    assert "flat rule" in html and "commission-v1" in html
+    assert "flat rule" in html and str(FORMULA_NAMES["commission-v1"]) in html
+    assert "commission-v1" not in html  # the formulas' edition is named in words, not by its code
 
 
 def test_payment_over_http_is_recorded_once_per_form(client, world, fund):

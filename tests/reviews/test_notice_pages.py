@@ -56,7 +56,7 @@ def test_anyone_can_read_the_notices_and_their_lists_without_an_account(publishe
     assert link in listing.content.decode()
     assert (f"<td>{proposal.reference}</td><td>{proposal.title}</td><td>{proposal.institution}</td>"
             f"<td>{proposal.applicant.display_name}</td>") in html
-    assert f"Objections from {start:%Y-%m-%d %H:%M} until {end:%Y-%m-%d %H:%M} (Beijing time, UTC+8)" in html
+    assert f"Objections from {start:%Y-%m-%d %H:%M} until {end:%Y-%m-%d %H:%M} (China Standard Time, UTC+8)" in html
     assert page_form(page, has="reasons").action == ""
 
 

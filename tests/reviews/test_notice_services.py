@@ -179,7 +179,7 @@ def test_an_objection_after_the_period_is_refused_with_a_translated_message_and_
     end = timezone.localtime(notice.ends_at, ZoneInfo("Asia/Shanghai"))
     with translation.override("en"), pytest.raises(InvalidInput) as exc:
         lodge_objection(notice=notice, entry=entry_of(notice, proposal), **OBJECTOR)
-    assert str(exc.value) == (f"The objection period of this notice ended on {end:%Y-%m-%d %H:%M} (Beijing time, UTC+8); "
+    assert str(exc.value) == (f"The objection period of this notice ended on {end:%Y-%m-%d %H:%M} (China Standard Time, UTC+8); "
                               "objections are no longer accepted.")
     with translation.override("zh-hans"), pytest.raises(InvalidInput) as exc:
         lodge_objection(notice=notice, **OBJECTOR)
