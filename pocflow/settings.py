@@ -48,7 +48,11 @@ INSTALLED_APPS = [
     "decisions",
     "workflows",
     "demo",
+    "api",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 
 # Widgets render through the project's template engine (Django's widget templates are its second
@@ -309,3 +313,28 @@ LOGGING = {
 }
 
 VIEWFLOW = {}
+
+
+# The REST API (/api/v1/, api app): session for the browser, per-user tokens for other systems; errors as RFC 9457
+# problem details; pages of 50; throttled per user or token (the shared cache: CACHE_URL).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.TokenAuthentication",
+                                       "rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated", "api.authentication.TokenScopeAllows"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.problems.handle",
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle", "rest_framework.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"anon": env.str("API_THROTTLE_ANON", default="120/minute"),
+                               "user": env.str("API_THROTTLE_USER", default="600/minute")},
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "pocflow API",
+    "DESCRIPTION": "Calls, proposals and their lifecycle for the systems a proof-of-concept center already runs.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",  # served by the app: no CDN
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}

@@ -29,6 +29,7 @@ urlpatterns = [
     # the admin signs in through pocflow's login (lockout, then the two-factor code)
     path("admin/login/", login_not_required(RedirectView.as_view(pattern_name="login", query_string=True))),
     path("admin/", admin.site.urls),
+    path("api/", include("api.urls")),
     path("accounts/", include(accounts_urls.auth_urls)),
     path("accounts/", include("django.contrib.auth.urls")),
     path("accounts/", include("accounts.urls")),

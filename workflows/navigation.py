@@ -37,6 +37,7 @@ MENU = (
         Entry(_("My proposals"), "proposals:mine", "proposals.create_proposal"),
         Entry(_("Calls"), "proposals:calls"),
         Entry(_("All proposals"), "proposals:all", "proposals.list_all_proposals"),
+        Entry(_("API tokens"), "api:tokens", "api.manage_own_tokens"),
     )),
     Group(_("Review"), (
         Entry(_("My reviews"), "reviews:mine", "reviews.expert_area"),

@@ -1,0 +1,31 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from api import views
+from api.web import tokens
+
+router = DefaultRouter()
+router.register("calls", views.CallViewSet, basename="call")
+router.register("proposals", views.ProposalViewSet, basename="proposal")
+
+app_name = "api"
+api_patterns = [
+    path("v1/", include(router.urls)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+]
+
+
+def _opened(patterns):
+    """The API authenticates its own callers (token or session) and each endpoint states its permission: the
+    site's LoginRequiredMiddleware, which would send a token caller to the login page, steps aside."""
+    for pattern in patterns:
+        if hasattr(pattern, "url_patterns"):
+            _opened(pattern.url_patterns)
+        else:
+            pattern.callback.login_required = False
+    return patterns
+
+
+urlpatterns = [*_opened(api_patterns), path("tokens/", tokens, name="tokens")]
