@@ -76,7 +76,8 @@ def test_the_researchers_menu_has_no_staff_pages_and_roles_groups_are_named():
     user = UserFactory(role=Role.RESEARCHER)
     html = signed_in(user).get(reverse("home")).content.decode()
     links = [href for href, _ in menu_links(html)]
-    assert links == [reverse("home"), reverse("proposals:mine"), reverse("proposals:calls"), reverse("notices:list")]
+    assert links == [reverse("home"), reverse("proposals:mine"), reverse("proposals:calls"), reverse("api:tokens"),
+                     reverse("notices:list")]
     assert re.findall(r'<p class="nav-heading">([^<]+)</p>', SIDEBAR.search(html).group(1)) == ["Work", "Review"]
 
 
