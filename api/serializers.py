@@ -35,3 +35,42 @@ class TokenSerializer(serializers.ModelSerializer):
         model = ApiToken
         fields = ("id", "name", "scope", "created_at", "last_used_at", "revoked_at")
         read_only_fields = fields
+
+
+class FundSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(help_text="In the caller's language.")
+    name_zh = serializers.CharField()
+    name_en = serializers.CharField()
+    currency = serializers.CharField()
+    size = serializers.DecimalField(max_digits=16, decimal_places=2)
+    committed = serializers.DecimalField(max_digits=16, decimal_places=2)
+    paid = serializers.DecimalField(max_digits=16, decimal_places=2)
+    available = serializers.DecimalField(max_digits=16, decimal_places=2)
+    outstanding = serializers.DecimalField(max_digits=16, decimal_places=2)
+    four_eyes_threshold = serializers.DecimalField(max_digits=16, decimal_places=2)
+
+
+class ReviewSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    proposal = serializers.IntegerField(source="proposal_id")
+    proposal_title = serializers.CharField(source="proposal.title")
+    call_title = serializers.CharField(source="proposal.call.title")
+    status = serializers.CharField()
+    status_label = serializers.CharField(source="get_status_display")
+    deadline = serializers.DateTimeField(allow_null=True)
+    submitted_at = serializers.DateTimeField(allow_null=True)
+
+
+class VerificationSerializer(serializers.Serializer):
+    sha256 = serializers.RegexField(r"^[0-9a-fA-F]{64}$", help_text="The SHA-256 of the PDF file, in hex.")
+
+
+class VerifiedDocumentSerializer(serializers.Serializer):
+    authentic = serializers.BooleanField(help_text="A pocflow document with this fingerprint was issued and is unaltered.")
+    sha256 = serializers.CharField()
+    kind = serializers.CharField(allow_null=True)
+    kind_label = serializers.CharField(allow_null=True)
+    version = serializers.IntegerField(allow_null=True)
+    issued_at = serializers.DateTimeField(allow_null=True)
+    superseded = serializers.BooleanField(allow_null=True)

@@ -8,9 +8,12 @@ from api.web import tokens
 router = DefaultRouter()
 router.register("calls", views.CallViewSet, basename="call")
 router.register("proposals", views.ProposalViewSet, basename="proposal")
+router.register("reviews", views.ReviewViewSet, basename="review")
+router.register("funds", views.FundViewSet, basename="fund")
 
 app_name = "api"
 api_patterns = [
+    path("v1/documents/verify/", views.VerifyDocumentView.as_view(), name="verify"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),

@@ -8,12 +8,26 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, permissions, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from api.authentication import TokenScopeAllows
-from api.serializers import CallSerializer, NoteSerializer, ProposalSerializer
+from api.serializers import (
+    CallSerializer,
+    FundSerializer,
+    NoteSerializer,
+    ProposalSerializer,
+    ReviewSerializer,
+    VerificationSerializer,
+    VerifiedDocumentSerializer,
+)
+from decisions.models import Document
+from decisions.selectors import document_by_sha256
+from decisions.services.integrity import document_file_intact
+from funding.selectors import balance_of, funds_with_balances
 from proposals.models import Proposal
 from proposals.selectors import open_calls, proposals_of
+from reviews.selectors.scoring import expert_reviews
 from workflows import services
 
 
@@ -89,3 +103,61 @@ class ProposalViewSet(AcceptLanguageMixin, mixins.ListModelMixin, mixins.Retriev
         services.withdraw_proposal(proposal=proposal, actor=request.user, note=note.validated_data.get("note", ""))
         proposal.refresh_from_db()
         return Response(ProposalSerializer(proposal).data)
+
+
+class FundViewSet(AcceptLanguageMixin, viewsets.ViewSet):
+    """Funds with their ledger balances (committed, paid, available, outstanding), as on the funds page."""
+
+    permission_classes = [permissions.IsAuthenticated, TokenScopeAllows, HasPerm]
+    perm = "funding.view_funds"
+    serializer_class = FundSerializer
+
+    @staticmethod
+    def _row(fund):
+        return {"id": fund.pk, "name": fund.name, "name_zh": fund.name_zh, "name_en": fund.name_en,
+                "currency": fund.currency, "four_eyes_threshold": fund.four_eyes_threshold, **balance_of(fund)}
+
+    @extend_schema(responses=FundSerializer(many=True))
+    def list(self, request):
+        return Response(FundSerializer([self._row(f) for f in funds_with_balances()], many=True).data)
+
+    @extend_schema(responses=FundSerializer, parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)])
+    def retrieve(self, request, pk=None):
+        fund = get_object_or_404(funds_with_balances(), pk=pk)
+        return Response(FundSerializer(self._row(fund)).data)
+
+
+@extend_schema_view(retrieve=extend_schema(parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)]))
+class ReviewViewSet(AcceptLanguageMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """An expert's own assigned reviews (never one a conflict of interest has taken away), as on "My reviews"."""
+
+    serializer_class = ReviewSerializer
+    permission_classes = [permissions.IsAuthenticated, TokenScopeAllows, HasPerm]
+    perm = "reviews.expert_area"
+
+    def get_queryset(self):
+        return expert_reviews(expert=self.request.user)
+
+
+@extend_schema_view(get=extend_schema(parameters=[VerificationSerializer], responses=VerifiedDocumentSerializer))
+class VerifyDocumentView(AcceptLanguageMixin, GenericAPIView):
+    """Public, like the verification page: is a file with this SHA-256 an authentic, unaltered pocflow document?
+    Never its content or whom it concerns."""
+
+    permission_classes = [permissions.AllowAny]
+    serializer_class = VerifiedDocumentSerializer
+
+    def get(self, request):
+        query = VerificationSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        digest = query.validated_data["sha256"].lower()
+        document = document_by_sha256(sha256=digest)
+        intact = document is not None and document_file_intact(document)
+        return Response(VerifiedDocumentSerializer({
+            "authentic": intact, "sha256": digest,
+            "kind": document.kind if intact else None,
+            "kind_label": document.get_kind_display() if intact else None,
+            "version": document.version if intact else None,
+            "issued_at": document.created_at if intact else None,
+            "superseded": Document.objects.filter(supersedes=document).exists() if intact else None,
+        }).data)

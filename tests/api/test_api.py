@@ -175,3 +175,50 @@ def test_the_token_page_creates_shows_once_and_revokes(researcher, client):
 def test_the_token_page_needs_a_signed_in_user(client):
     response = client.get(reverse("api:tokens"))
     assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+def test_an_expert_token_lists_only_the_experts_own_reviews_and_never_a_conflicted_one(world):
+    from reviews.enums import ConflictSource  # noqa: PLC0415
+    from reviews.models import Conflict  # noqa: PLC0415
+
+    proposal = world.assigned()
+    other = world.assigned()
+    expert = world.experts[0]
+    Conflict.objects.create(proposal=other, expert=expert, source=ConflictSource.DECLARED, reason="同一课题组")
+    _token, key = create_token(user=expert, name="e", scope="read")
+    rows = bearer(key).get("/api/v1/reviews/").json()["results"]
+    assert {row["proposal"] for row in rows} == {proposal.pk}
+    assert all(row["status"] == "assigned" for row in rows)
+    _token, researcher_key = create_token(user=proposal.applicant, name="r", scope="read")
+    assert bearer(researcher_key).get("/api/v1/reviews/").status_code == 403
+
+
+def test_funds_show_ledger_balances_to_fund_staff_only(world):
+    funded = world.funded()
+    fund = funded.call.fund
+    _token, key = create_token(user=world.fund_manager, name="f", scope="read")
+    rows = {row["id"]: row for row in bearer(key).get("/api/v1/funds/").json()}
+    assert rows[fund.pk]["committed"] == "200000.00"
+    assert rows[fund.pk]["available"] == f"{fund.size - 200000:.2f}"
+    _token, expert_key = create_token(user=world.experts[0], name="x", scope="read")
+    assert bearer(expert_key).get("/api/v1/funds/").status_code == 403
+
+
+def test_anyone_verifies_a_document_by_its_hash_without_learning_its_content():
+    bad = APIClient().get("/api/v1/documents/verify/", {"sha256": "not-hex"})
+    assert bad.status_code == 400 and "sha256" in bad.json()["errors"]
+    unknown = APIClient().get("/api/v1/documents/verify/", {"sha256": "0" * 64}).json()
+    assert unknown["authentic"] is False and unknown["kind"] is None
+
+
+def test_an_issued_letter_verifies_as_authentic_by_its_hash(world, django_capture_on_commit_callbacks):
+    from decisions.models import Document  # noqa: PLC0415
+
+    with django_capture_on_commit_callbacks(execute=True):
+        world.approved()
+    document = Document.objects.exclude(sha256="").first()
+    assert document is not None
+    answer = APIClient().get("/api/v1/documents/verify/", {"sha256": document.sha256.upper()},
+                             HTTP_ACCEPT_LANGUAGE="en").json()
+    assert answer["authentic"] is True and answer["kind"] == document.kind and answer["superseded"] is False
+    assert "proposal" not in answer and "title" not in answer
