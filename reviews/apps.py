@@ -14,3 +14,6 @@ class ReviewsConfig(AppConfig):
 
         outbox.register(CONFIRM_KIND, deliver_confirmation, label=_("Objection confirmation link"))
         outbox.register(RECEIPT_KIND, deliver_receipt, label=_("Objection receipt"))
+        from reviews.services.snapshot import OUTBOX_KIND, deliver_panel_snapshot
+
+        outbox.register(OUTBOX_KIND, deliver_panel_snapshot, label=_("Panel results"))

@@ -5,6 +5,7 @@ from django.db import transaction
 
 from forms.models import FormDefinition
 from proposals.models import Call
+from reviews.services.snapshot import refresh_existing_snapshot
 
 
 def save_call(*, call_form, checklist, criteria, composition, questions) -> Call:
@@ -21,4 +22,5 @@ def save_call(*, call_form, checklist, criteria, composition, questions) -> Call
         criteria.save()
         composition.save()
         questions.save()
+        refresh_existing_snapshot(call=call)  # the ranking basis, thresholds or rubric may have changed
     return call
