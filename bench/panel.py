@@ -1,7 +1,7 @@
 """The panel chair's ranked table over HTTP (issue #13 item 3): a 1,000-proposal call × 5 reviews, the full
 table (`?all=1`) and the first screen, p50 of 20 warm requests after warm-up, with the query count and the
-full garbage collections that landed inside the timed requests (the gunicorn worker freezes start-up
-objects with gc.freeze(); the benchmark does the same after warm-up). Also times the snapshot refresh a
+full garbage collections that landed inside the timed requests (the gunicorn worker settles its heap
+after start-up with core.heap.settle: gc.freeze and larger thresholds; the benchmark does the same). Also times the snapshot refresh a
 change pays (reviews.services.snapshot), which the pages no longer do.
 
     python -m bench --only panel [--panel-proposals N]
@@ -28,8 +28,16 @@ def _timed(client, url, params):
 
     for _ in range(WARM):
         assert client.get(url, params).status_code == 200
-    full = []
-    gc.callbacks.append(lambda phase, info: full.append(1) if phase == "start" and info["generation"] == 2 else None)
+    full = []  # (start, stop) of each full collection during the timed requests
+
+    def watch(phase, info):
+        if info["generation"] == 2:
+            if phase == "start":
+                full.append([time.perf_counter(), None])
+            elif full:
+                full[-1][1] = time.perf_counter()
+
+    gc.callbacks.append(watch)
     times = []
     try:
         for _ in range(RUNS):
@@ -40,7 +48,8 @@ def _timed(client, url, params):
             assert response.status_code == 200
     finally:
         gc.callbacks.pop()
-    return statistics.median(times), len(queries.captured_queries), len(full), len(response.content), times
+    spent = sum(stop - start for start, stop in full if stop is not None)
+    return statistics.median(times), len(queries.captured_queries), len(full), len(response.content), times, spent
 
 
 def main():
@@ -54,6 +63,7 @@ def main():
     from accounts.roles import ensure_role_groups, grant_role
     from bench import aggregation
     from bench.record import record
+    from core.heap import settle
 
     old = aggregation.PROPOSALS, aggregation.K
     aggregation.PROPOSALS, aggregation.K = PROPOSALS, K
@@ -93,19 +103,21 @@ def main():
         client.force_login(chair)
         client.cookies["django_language"] = "zh-hans"
         url = reverse("panel:call", args=[call.pk])
-        gc.collect()
-        gc.freeze()  # as gunicorn.conf.py's post_worker_init does after start-up
+        defaults = gc.get_threshold()
+        settle()  # as gunicorn.conf.py's post_worker_init does after start-up
         full = _timed(client, url, {"all": "1"})
         first = _timed(client, url, {})
         gc.unfreeze()
+        gc.set_threshold(*defaults)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
         teardown_test_environment()
 
     sizes = {"proposals": PROPOSALS, "k": K, "requests": RUNS}
     print(f"Panel page: {PROPOSALS} proposals × {K} reviews, p50 of {RUNS} warm requests after {WARM} warm-up ones")
-    for label, (p50, queries, gcs, size, times) in (("full table (?all=1)", full), ("first screen", first)):
-        print(f"  {label}: p50 {p50 * 1000:.0f} ms, {queries} queries, {gcs} full GC in {RUNS} requests, "
+    for label, (p50, queries, gcs, size, times, spent) in (("full table (?all=1)", full), ("first screen", first)):
+        print(f"  {label}: p50 {p50 * 1000:.0f} ms, {queries} queries, {gcs} full GC in {RUNS} requests "
+              f"({spent * 1000:.0f} ms in all), "
               f"{size / 1024:.0f} KiB  [min {min(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms]")
     if refresh is not None:
         print(f"  snapshot refresh a change pays (compute + rewrite every row): median of 3 {refresh * 1000:.0f} ms")

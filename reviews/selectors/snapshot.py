@@ -8,6 +8,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db.models import Count, F, Q
+from django.utils.translation import gettext as _
 
 from reviews.enums import PanelOutcome
 from reviews.models import Criterion, PanelRow, PanelSnapshot
@@ -70,10 +71,25 @@ def _filters(query: str, flag: str) -> Q:
     return q
 
 
+def _verdict_cells(verdicts, labels):
+    """(css class, label, "passes/answered") per criterion: ("", "—", "") without a pass mark."""
+    cells = []
+    for v in verdicts:
+        if v is None:
+            cells.append(("", "—", ""))
+        elif v[0] is None:
+            cells.append(("", labels["na"], ""))
+        else:
+            cells.append(("pass" if v[0] else "fail", labels["pass" if v[0] else "fail"], f"{v[1]}/{v[2]}"))
+    return cells
+
+
 def table_rows(snapshot: PanelSnapshot, *, complete: bool, hidden_ids=(), sort="rank", descending=False, query="",
-               flag="", limit=None) -> list[dict]:
+               flag="", limit=None, roadshow=False, href="%d") -> list[dict]:
     """The ranked table's rows as dicts, complete or incomplete proposals, sorted and filtered in the
-    database; `limit` rows at most. Numbers arrive as strings ready to print."""
+    database; `limit` rows at most. Every cell arrives as text ready to print (the table localises no
+    number and asks nothing per cell): `figures` are the score columns in the table's order, `verdicts`
+    the criteria's (css class, label, count); `href` is the proposal page's URL with %d for its id."""
     qs = (PanelRow.objects.filter(call_id=snapshot.call_id, complete=complete)
           .exclude(proposal_id__in=list(hidden_ids)).filter(_filters(query, flag)))
     column = F(sort if sort in SORTS else "rank")
@@ -83,14 +99,18 @@ def table_rows(snapshot: PanelSnapshot, *, complete: bool, hidden_ids=(), sort="
         "moved", "spread", "summary")
     if limit is not None:
         rows = rows[:limit]
+    labels = {"na": _("N/A"), "pass": _("Pass"), "fail": _("Fail")}
+    keys = ("mean", "calibrated", "trimmed_mean", "median", *(("roadshow",) if roadshow else ()))
     out = []
     for pid, rank, computed_rank, reference, title, count, veto, disagreement, moved, spread, s in rows:
         out.append({
-            "proposal_id": pid, "rank": rank, "computed_rank": computed_rank, "reference": reference, "title": title,
-            "review_count": count, "veto": veto, "moved": moved,
+            "proposal_id": pid, "href": href % pid, "rank": rank, "computed_rank": computed_rank,
+            "reference": reference, "title": title, "veto": veto, "moved": moved,
+            "final_score": s["final_score"] or "—",
+            "figures": [s[k] or "—" for k in keys] + [str(count)],
+            "verdicts": _verdict_cells(s["verdicts"], labels),
             "disagreement_reasons": _reasons(snapshot, spread, s.get("group_means")) if disagreement else (),
-            "recommendation": _label(s["recommendation"]) if s.get("recommendation") else "",
-            **{k: s[k] for k in ("mean", "calibrated", "trimmed_mean", "median", "roadshow", "final_score", "verdicts")},
+            "recommendation": _label(s["recommendation"]) if s.get("recommendation") else "—",
         })
     return out
 

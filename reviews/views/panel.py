@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -92,7 +93,8 @@ def _call_context(request, call, *, table_form, reorder_form=None):
     names = snapshots.criterion_names(call)
     limit = None if params["all"] else PAGE_SIZE
     table = {"hidden_ids": conflicted, "sort": params["sort"], "descending": params["order"] == "desc",
-             "query": params["q"], "flag": params["flag"], "limit": limit}
+             "query": params["q"], "flag": params["flag"], "limit": limit, "roadshow": call.roadshow_enabled,
+             "href": reverse("panel:proposal", args=[4242]).replace("4242", "%d")}
     complete = snapshots.table_rows(snapshot, complete=True, **table)
     incomplete = snapshots.table_rows(snapshot, complete=False, **table)
     show_all = request.GET.copy()
@@ -110,6 +112,15 @@ def _call_context(request, call, *, table_form, reorder_form=None):
     return context
 
 
+def _reorder_data(post):
+    """The reorder form's data: the row's button names the proposal, its number input `to-<id>` the position
+    (a plain `position` field is taken as well)."""
+    data = {"proposal": post.get("proposal", ""), "reason": post.get("reason", ""), "position": post.get("position", "")}
+    if not data["position"] and data["proposal"]:
+        data["position"] = post.get(f"to-{data['proposal']}", "")
+    return data
+
+
 @require_http_methods(["GET", "POST"])
 def call(request, pk):
     """The call's ranked results (sortable, filterable, the first rows or all); POST moves a proposal."""
@@ -117,7 +128,7 @@ def call(request, pk):
     call = get_object_or_404(Call, pk=pk)
     table_form = PanelTableForm(request.GET)
     if request.method == "POST":
-        form = ReorderForm(request.POST)
+        form = ReorderForm(_reorder_data(request.POST))
         if not form.is_valid():
             messages.error(request, _("Check the form: choose a proposal, a position and give a reason."))
             return render(request, "reviews/panel/call.html",

@@ -209,12 +209,32 @@ def test_the_first_screen_shows_a_page_and_links_to_all_rows(client, world, monk
     assert first.title in html and second.title in html and "Show all" not in html
 
 
-def test_the_reorder_control_is_a_small_form_per_row_not_a_list_of_every_proposal(client, world):
-    for _ in range(3):
-        world.reviewed([(8, 4), (6, 3), (7, "na")])
+def test_the_reorder_control_is_a_position_input_per_row_not_a_list_of_every_proposal(client, world):
+    rows = [world.reviewed([(8, 4), (6, 3), (7, "na")]) for _ in range(3)]
     html = client_for(client, world.chair).get(reverse("panel:call", args=[world.call.pk])).content.decode()
-    assert "<select name=\"proposal\"" not in html and "<option" not in html.split("panel-section")[1]
-    assert html.count('type="number" name="position" min="1" max="3"') == 3
+    assert "<option" not in html.split('id="reorder"')[1]
+    assert [html.count(f'name="to-{p.pk}" form="reorder" min="1" max="3"') for p in rows] == [1, 1, 1]
+    assert [html.count(f'form="reorder" name="proposal" value="{p.pk}"') for p in rows] == [1, 1, 1]
+
+
+def test_the_row_button_moves_its_proposal_to_the_position_typed_in_its_row(client, world):
+    high = world.reviewed([(8, 4), (9, 5), (9, "na")])
+    low = world.reviewed([(2, 1), (3, 1), (2, "na")])
+    response = client_for(client, world.chair).post(reverse("panel:call", args=[world.call.pk]), {
+        "proposal": str(low.pk), f"to-{low.pk}": "1", f"to-{high.pk}": "", "reason": "路演表现突出"})
+    assert response.status_code == 302
+    assert list(PanelRow.objects.filter(call=world.call).order_by("rank").values_list("proposal_id", flat=True)) == [
+        low.pk, high.pk]
+
+
+def test_a_row_move_without_a_reason_keeps_the_position_and_says_what_is_missing(client, world):
+    world.reviewed([(8, 4), (9, 5), (9, "na")])
+    low = world.reviewed([(2, 1), (3, 1), (2, "na")])
+    response = client_for(client, world.chair).post(reverse("panel:call", args=[world.call.pk]), {
+        "proposal": str(low.pk), f"to-{low.pk}": "1", "reason": ""})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "The proposal was not moved" in html and "Reason: This field is required." in html
 
 
 # query count: 10 and 1,000 rows --------------------------------------------------------------------------
