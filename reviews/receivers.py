@@ -6,11 +6,11 @@ from django.dispatch import receiver
 from proposals.enums import ProposalStatus
 from proposals.signals import proposal_transitioned
 from reviews.enums import ReviewStatus
-from reviews.models import PanelRow
+from reviews.models import PanelRow, Review
 from reviews.services.conflicts import detect_conflicts, detect_for_experts
 from reviews.services.pool import expert_profiles_changed
 from reviews.services.results import result_states
-from reviews.services.snapshot import counted_work_of, refresh_panel_snapshot
+from reviews.services.snapshot import counted_work_of, refresh_panel_snapshot, refresh_panel_snapshots
 from reviews.signals import conflict_recorded, review_transitioned
 
 
@@ -51,3 +51,11 @@ def refresh_when_a_proposal_enters_or_leaves_the_results(sender, proposal, from_
     if to_state not in states and not PanelRow.objects.filter(proposal_id=proposal.pk).exists():
         return
     refresh_panel_snapshot(call=proposal.call)
+
+
+@receiver(expert_profiles_changed, dispatch_uid="reviews-panel-snapshot-on-profile-change")
+def refresh_when_an_experts_type_may_have_changed(sender, profiles, **kwargs):
+    # the mean by expert type and the investor/academic divergence flag read the expert's type
+    users = [p.user_id for p in profiles]
+    refresh_panel_snapshots(call_ids=Review.objects.filter(expert_id__in=users, status=ReviewStatus.SUBMITTED)
+                            .values_list("proposal__call_id", flat=True).distinct())

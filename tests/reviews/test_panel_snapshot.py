@@ -21,6 +21,7 @@ from reviews.selectors.snapshot import stored_results, without_status
 from reviews.services import roadshow, snapshot as snapshot_services
 from reviews.services.conflicts import declare_conflict
 from reviews.services.panel import record_panel_recommendation, reorder_ranking
+from reviews.services.pool import update_profile
 from reviews.services.results import call_results
 from tests.factories import CallFactory, CriterionFactory, ExpertProfileFactory, UserFactory
 from tests.reviews.results_support import PanelWorld
@@ -94,6 +95,14 @@ def test_a_submitted_roadshow_sheet_refreshes_the_roadshow_score():
     roadshow.save_roadshow_sheet(slot=slot, judge=judge, scores={criterion.pk: D("9")}, submit=True)
     assert PanelRow.objects.get(proposal=p).roadshow == D("90.00")
     assert stored_equals_live(w.call)
+
+
+def test_changing_an_experts_type_refreshes_the_means_by_type(world):
+    p = world.reviewed([(8, 4), (5, 2), (9, "na")])
+    assert set(PanelRow.objects.get(proposal=p).detail["group_means"]) == {"academic", "investor"}
+    update_profile(profile=world.experts[1].expert_profile, data={"expert_type": "academic"}, actor=world.officer)
+    assert set(PanelRow.objects.get(proposal=p).detail["group_means"]) == {"academic"}
+    assert stored_equals_live(world.call)
 
 
 # the snapshot equals the live computation ---------------------------------------------------------------
