@@ -114,10 +114,16 @@ def _call_context(request, call, *, table_form, reorder_form=None):
 
 def _reorder_data(post):
     """The reorder form's data: the row's button names the proposal, its number input `to-<id>` the position
-    (a plain `position` field is taken as well)."""
+    (a plain `position` field is taken as well). Enter in a row's input submits with the first row's button,
+    so when the named row's input is empty and exactly one row's input is filled, that row is the one meant."""
     data = {"proposal": post.get("proposal", ""), "reason": post.get("reason", ""), "position": post.get("position", "")}
-    if not data["position"] and data["proposal"]:
-        data["position"] = post.get(f"to-{data['proposal']}", "")
+    if data["position"]:
+        return data
+    filled = [(key[3:], value) for key, value in post.items() if key.startswith("to-") and value.strip()]
+    if data["proposal"] and post.get(f"to-{data['proposal']}", "").strip():
+        data["position"] = post[f"to-{data['proposal']}"]
+    elif len(filled) == 1:
+        data["proposal"], data["position"] = filled[0]
     return data
 
 

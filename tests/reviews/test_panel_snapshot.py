@@ -236,6 +236,16 @@ def test_the_row_button_moves_its_proposal_to_the_position_typed_in_its_row(clie
         low.pk, high.pk]
 
 
+def test_enter_in_a_rows_input_moves_that_row_although_the_first_rows_button_submits(client, world):
+    high = world.reviewed([(8, 4), (9, 5), (9, "na")])
+    low = world.reviewed([(2, 1), (3, 1), (2, "na")])
+    response = client_for(client, world.chair).post(reverse("panel:call", args=[world.call.pk]), {
+        "proposal": str(high.pk), f"to-{high.pk}": "", f"to-{low.pk}": "1", "reason": "路演表现突出"})
+    assert response.status_code == 302
+    assert list(PanelRow.objects.filter(call=world.call).order_by("rank").values_list("proposal_id", flat=True)) == [
+        low.pk, high.pk]
+
+
 def test_a_row_move_without_a_reason_keeps_the_position_and_says_what_is_missing(client, world):
     world.reviewed([(8, 4), (9, 5), (9, "na")])
     low = world.reviewed([(2, 1), (3, 1), (2, "na")])
