@@ -8,6 +8,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db.models import Count, F, Q
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
 from reviews.enums import PanelOutcome
@@ -71,25 +72,22 @@ def _filters(query: str, flag: str) -> Q:
     return q
 
 
-def _verdict_cells(verdicts, labels):
-    """(css class, label, "passes/answered") per criterion: ("", "—", "") without a pass mark."""
-    cells = []
-    for v in verdicts:
-        if v is None:
-            cells.append(("", "—", ""))
-        elif v[0] is None:
-            cells.append(("", labels["na"], ""))
-        else:
-            cells.append(("pass" if v[0] else "fail", labels["pass" if v[0] else "fail"], f"{v[1]}/{v[2]}"))
-    return cells
+def _verdict_html(verdict, labels) -> str:
+    """A criterion's verdict cell content: a pass or fail mark with "passes/answered", N/A, or a dash."""
+    if verdict is None:
+        return "—"
+    if verdict[0] is None:
+        return labels["na"]
+    key = "pass" if verdict[0] else "fail"
+    return format_html('<span class="verdict {}">{}</span> {}/{}', key, labels[key], verdict[1], verdict[2])
 
 
 def table_rows(snapshot: PanelSnapshot, *, complete: bool, hidden_ids=(), sort="rank", descending=False, query="",
                flag="", limit=None, roadshow=False, href="%d") -> list[dict]:
     """The ranked table's rows as dicts, complete or incomplete proposals, sorted and filtered in the
     database; `limit` rows at most. Every cell arrives as text ready to print (the table localises no
-    number and asks nothing per cell): `figures` are the score columns in the table's order, `verdicts`
-    the criteria's (css class, label, count); `href` is the proposal page's URL with %d for its id."""
+    number and asks little per cell): `figures` are the score columns' cells in the table's order,
+    `verdicts` the criteria's cell contents; `href` is the proposal page's URL with %d for its id."""
     qs = (PanelRow.objects.filter(call_id=snapshot.call_id, complete=complete)
           .exclude(proposal_id__in=list(hidden_ids)).filter(_filters(query, flag)))
     column = F(sort if sort in SORTS else "rank")
@@ -101,14 +99,23 @@ def table_rows(snapshot: PanelSnapshot, *, complete: bool, hidden_ids=(), sort="
         rows = rows[:limit]
     labels = {"na": _("N/A"), "pass": _("Pass"), "fail": _("Fail")}
     keys = ("mean", "calibrated", "trimmed_mean", "median", *(("roadshow",) if roadshow else ()))
+    verdicts: dict = {}  # a table has few distinct verdicts: each cell's HTML is built once
     out = []
     for pid, rank, computed_rank, reference, title, count, veto, disagreement, moved, spread, s in rows:
+        cells = []
+        for v in s["verdicts"]:
+            key = None if v is None else tuple(v)
+            if key not in verdicts:
+                verdicts[key] = _verdict_html(v, labels)
+            cells.append(verdicts[key])
         out.append({
-            "proposal_id": pid, "href": href % pid, "rank": rank, "computed_rank": computed_rank,
+            "proposal_id": str(pid), "href": href % pid, "rank": str(rank), "computed_rank": str(computed_rank),
             "reference": reference, "title": title, "veto": veto, "moved": moved,
             "final_score": s["final_score"] or "—",
-            "figures": [s[k] or "—" for k in keys] + [str(count)],
-            "verdicts": _verdict_cells(s["verdicts"], labels),
+            # the score columns as cells: printed as they are (digits, a dot, a dash)
+            "figures": format_html_join("", '<td class="num">{}</td>', ((s[k] or "—",) for k in keys)),
+            "review_count": str(count),
+            "verdicts": cells,
             "disagreement_reasons": _reasons(snapshot, spread, s.get("group_means")) if disagreement else (),
             "recommendation": _label(s["recommendation"]) if s.get("recommendation") else "—",
         })

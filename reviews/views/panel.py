@@ -106,7 +106,7 @@ def _call_context(request, call, *, table_form, reorder_form=None):
         "truncated": limit is not None and (counts["complete"] > limit or counts["incomplete"] > limit),
         "show_all_href": "?" + show_all.urlencode(),
         "adjusted": snapshot.header["adjusted"], "required_reviews": snapshot.header["required_reviews"],
-        "ranked": counts["ranked"], "can_reorder": counts["ranked"] > 1,
+        "ranked": str(counts["ranked"]), "can_reorder": counts["ranked"] > 1,
         "filtered": bool(params["q"] or params["flag"]),
     })
     return context
