@@ -19,12 +19,14 @@ from reviews.enums import ReviewStatus
 from reviews.models import PanelRow, PanelSnapshot, Review, Score
 from reviews.selectors.snapshot import stored_results, without_status
 from reviews.services import roadshow, snapshot as snapshot_services
+from reviews.services.assignment import record_conflict
 from reviews.services.conflicts import declare_conflict
 from reviews.services.panel import record_panel_recommendation, reorder_ranking
 from reviews.services.pool import update_profile
 from reviews.services.results import call_results
 from tests.factories import CallFactory, CriterionFactory, ExpertProfileFactory, UserFactory
 from tests.reviews.results_support import PanelWorld
+from workflows.services import withdraw_proposal
 
 D = Decimal
 pytestmark = pytest.mark.django_db
@@ -95,6 +97,21 @@ def test_a_submitted_roadshow_sheet_refreshes_the_roadshow_score():
     roadshow.save_roadshow_sheet(slot=slot, judge=judge, scores={criterion.pk: D("9")}, submit=True)
     assert PanelRow.objects.get(proposal=p).roadshow == D("90.00")
     assert stored_equals_live(w.call)
+
+
+def test_a_conflict_recorded_by_staff_takes_the_review_out_of_the_stored_figures(world):
+    p = world.reviewed([(8, 4), (5, 2), (9, "na")])
+    record_conflict(proposal=p, expert=world.experts[2], reason="同一单位", recorded_by=world.officer)
+    assert PanelRow.objects.get(proposal=p).review_count == 2
+    assert stored_equals_live(world.call)
+
+
+def test_a_withdrawn_proposal_leaves_the_stored_ranking(world):
+    kept = world.reviewed([(2, 1), (3, 1), (2, "na")])
+    gone = world.reviewed([(8, 4), (9, 5), (9, "na")])
+    withdraw_proposal(proposal=gone, actor=gone.applicant, note="撤回")
+    assert list(PanelRow.objects.filter(call=world.call).values_list("proposal_id", "rank")) == [(kept.pk, 1)]
+    assert stored_equals_live(world.call)
 
 
 def test_changing_an_experts_type_refreshes_the_means_by_type(world):
