@@ -34,15 +34,15 @@ proc_name = "pocflow-web"
 def post_worker_init(worker):
     """After the application is loaded in a worker: render a tiny document so no visitor pays WeasyPrint's
     cold start (WEB_WARM=0 skips it), then move everything loaded so far out of the garbage collector's
-    sight (gc.freeze), so a request's full collection does not walk Django's and the libraries' objects."""
-    import gc  # noqa: PLC0415
-
+    sight (gc.freeze) and enlarge the young generation, so a request rarely sets off a full collection and
+    one never walks Django's and the libraries' objects (core.heap.settle, WEB_GC_THRESHOLDS)."""
     if os.environ.get("WEB_WARM", "1") != "0":
         from decisions.pdf import warm  # noqa: PLC0415 — the application is loaded by now
 
         warm()
-    gc.collect()
-    gc.freeze()
+    from core.heap import settle  # noqa: PLC0415 — the application is loaded by now
+
+    settle()
 
 
 def child_exit(server, worker):

@@ -1,9 +1,9 @@
 """`make bench`: the expert-review benchmarks (issue #3), the statistics funnel (issue #4), the documents'
-cold start; `make bench-large`
+cold start, the panel page (issue #13); `make bench-large`
 (`--large`): the city-size cases. Prints a table of measured figures and writes them as JSON lines to
 var/bench/latest.jsonl (bench/record.py).
 
-  python -m bench [--proposals N] [--experts N] [--k N] [--no-e2e] [--only assignment,aggregation,funnel,documents]
+  python -m bench [--proposals N] [--experts N] [--k N] [--no-e2e] [--only assignment,aggregation,funnel,documents,panel]
   python -m bench --large
 """
 
@@ -18,8 +18,9 @@ def main(argv=None):
     parser.add_argument("--experts", type=int, help="experts in the pool")
     parser.add_argument("--k", type=int, help="experts per proposal")
     parser.add_argument("--funnel-proposals", type=int, help="proposals in the statistics funnel")
+    parser.add_argument("--panel-proposals", type=int, help="proposals in the panel page benchmark")
     parser.add_argument("--no-e2e", action="store_true", help="skip the database end-to-end runs")
-    parser.add_argument("--only", default="assignment,aggregation,funnel,documents",
+    parser.add_argument("--only", default="assignment,aggregation,funnel,documents,panel",
                         help="which benchmarks, comma-separated")
     parser.add_argument("--large", action="store_true", help="the city-size cases instead")
     args = parser.parse_args(argv)
@@ -27,7 +28,7 @@ def main(argv=None):
     import django
 
     django.setup()
-    from bench import aggregation, assignment, documents, funnel, record
+    from bench import aggregation, assignment, documents, funnel, panel, record
 
     record.start()
     if args.large:
@@ -46,6 +47,9 @@ def main(argv=None):
         funnel.main()
     if "documents" in only:
         documents.main()
+    if "panel" in only:
+        panel.configure(proposals=args.panel_proposals)
+        panel.main()
     record.table()
     return 0
 

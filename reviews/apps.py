@@ -22,3 +22,6 @@ class ReviewsConfig(AppConfig):
         register_state_choices("review", enums.ReviewStatus)
         register_state_choices("assignment", enums.AssignmentRunStatus)
         register_state_choices("notice", enums.NoticeStatus, enums.ObjectionStatus)
+        from reviews.services.snapshot import OUTBOX_KIND, deliver_panel_snapshot
+
+        outbox.register(OUTBOX_KIND, deliver_panel_snapshot, label=_("Panel results"))

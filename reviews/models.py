@@ -693,3 +693,59 @@ class Objection(SafeConcurrentTransitionMixin, models.Model):
         self.resolution = resolution
         self.resolved_by = by
         self.resolved_at = at or timezone.now()
+
+
+class PanelSnapshot(models.Model):
+    """A call's panel results, computed once per change (reviews.services.snapshot) and read by every
+    panel page: a GET never computes. `fingerprint` is the SHA-256 of the inputs the figures were
+    computed from; `version` counts the refreshes that changed them."""
+
+    call = models.OneToOneField("proposals.Call", on_delete=models.CASCADE, primary_key=True,
+                                related_name="panel_snapshot")
+    version = models.PositiveIntegerField(_("version"), default=0)
+    fingerprint = models.CharField(_("input fingerprint"), max_length=64, blank=True)
+    computed_at = models.DateTimeField(_("computed at"), null=True, blank=True)
+    header = models.JSONField(_("call-wide figures"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("panel snapshot")
+        verbose_name_plural = _("panel snapshots")
+
+    def __str__(self):
+        return f"{self.call_id} v{self.version}"
+
+
+class PanelRow(models.Model):
+    """One ranked proposal of a call's panel snapshot: the sortable figures as columns, the rest as JSON
+    (`summary` for the ranked table, `detail` for the proposal's own pages)."""
+
+    call = models.ForeignKey("proposals.Call", on_delete=models.CASCADE, related_name="+")
+    proposal = models.ForeignKey("proposals.Proposal", on_delete=models.CASCADE, related_name="+")
+    rank = models.PositiveIntegerField(_("rank"))
+    computed_rank = models.PositiveIntegerField(_("computed rank"))
+    complete = models.BooleanField(_("enough finished reviews"), default=True)
+    reference = models.CharField(_("reference"), max_length=40, blank=True)
+    title = models.CharField(_("title"), max_length=300, blank=True)
+    review_count = models.PositiveSmallIntegerField(_("reviews"), default=0)
+    mean = models.DecimalField(_("mean"), max_digits=6, decimal_places=2, null=True)
+    calibrated = models.DecimalField(_("calibrated"), max_digits=6, decimal_places=2, null=True)
+    trimmed_mean = models.DecimalField(_("trimmed mean"), max_digits=6, decimal_places=2, null=True)
+    median = models.DecimalField(_("median"), max_digits=6, decimal_places=2, null=True)
+    roadshow = models.DecimalField(_("roadshow score"), max_digits=6, decimal_places=2, null=True)
+    final_score = models.DecimalField(_("final score"), max_digits=6, decimal_places=2, null=True)
+    spread = models.DecimalField(_("spread"), max_digits=6, decimal_places=2, null=True)
+    veto = models.BooleanField(_("veto"), default=False)
+    disagreement = models.BooleanField(_("disagreement"), default=False)
+    moved = models.BooleanField(_("moved by the chair"), default=False)
+    summary = models.JSONField(_("table figures"), default=dict)
+    detail = models.JSONField(_("all figures"), default=dict)
+
+    class Meta:
+        ordering = ["call", "rank"]
+        constraints = [models.UniqueConstraint(fields=["call", "proposal"], name="panel_row_once_per_proposal")]
+        indexes = [models.Index(fields=["call", "complete", "rank"], name="panel_row_rank")]
+        verbose_name = _("panel row")
+        verbose_name_plural = _("panel rows")
+
+    def __str__(self):
+        return f"{self.call_id}: {self.rank}. {self.reference}"

@@ -13,3 +13,8 @@ notice_entry_final = Signal()
 # Staff upheld an objection: the entry is off the list and the approval goes back to the panel.
 # kwargs: entry, actor, note.
 objection_upheld = Signal()
+
+# A review went through its door (reviews.services.states.transition_review). kwargs: review,
+# transition, from_state, to_state, actor. Sent last, inside the transaction: the panel snapshot
+# refreshes with it when the review enters or leaves the submitted state.
+review_transitioned = Signal()

@@ -52,7 +52,7 @@ def notify_review_overdue(review):
                 "reference": proposal.reference or "",
                 "proposal_title": proposal.title,
                 "expert_name": review.expert.display_name,
-                "deadline": format_deadline(review.deadline, proposal.call) if review.deadline else "",
+                "deadline": format_deadline(review.deadline, proposal.call, user.language) if review.deadline else "",
                 "link": reverse("workflows:escalate", args=[review.pk]),
             },
         )

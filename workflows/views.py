@@ -39,7 +39,8 @@ from reviews.selectors.assignment import assignment_candidates, eligible_experts
 from reviews.selectors.scoring import expert_reviews, peer_reviews, proposal_summary, reviews_for_scoring, rubric
 from reviews.services.assignment import record_conflict
 from reviews.services.deadlines import suggest_replacement
-from reviews.services.results import METHODS, proposal_results
+from reviews.services.results import METHODS
+from reviews.services.snapshot import stored_proposal_result
 from reviews.views.assignment import PERM as ASSIGN_PERM, run_context, run_or_404
 from workflows import assignment, dashboard, services
 from workflows.flows import ProposalFlow
@@ -218,10 +219,10 @@ def panel(request, pk):
     require_perm(request.user, "reviews.see_scores")
     require_perm(request.user, "reviews.see_proposal_results", proposal)  # never with a conflict of interest
     form = PanelDecisionForm(request.POST or None)
-    result = proposal_results(proposal)
+    result = stored_proposal_result(proposal=proposal)  # from the panel snapshot: a GET computes nothing
     context = {"proposal": proposal, "form": form, "result": result, "methods": described_methods(METHODS),
                "call": proposal.call,
-               "recommendation": result.chair_recommendation,
+               "recommendation": result.chair_recommendation if result else None,
                "task": services.open_task(proposal=proposal, node=ProposalFlow.panel)}
     if request.method == "POST" and form.is_valid():
         require_perm(request.user, "proposals.decide")

@@ -49,17 +49,41 @@ class RecommendationForm(_OutcomeForm):
 
 
 class ReorderForm(forms.Form):
-    """Move one proposal to another position of the ranked list, with a reason."""
+    """Move one proposal to another position of the ranked list, with a reason (one small form per row)."""
 
-    proposal = forms.TypedChoiceField(label=_("Proposal"), coerce=int)
+    proposal = forms.IntegerField(label=_("Proposal"), min_value=1, widget=forms.HiddenInput)
     position = forms.IntegerField(label=_("New position"), min_value=1)
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(label=_("Reason"), max_length=2000)
 
-    def __init__(self, *args, rows=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["proposal"].choices = [
-            (r.proposal_id, f"{r.rank}. {r.reference} {r.title}".strip()) for r in rows
-        ]
+
+PAGE_SIZE = 50
+
+
+class PanelTableForm(forms.Form):
+    """The ranked table's GET parameters: sort column and direction, a text filter, a flag, all rows."""
+
+    SORT_CHOICES = [
+        ("rank", _("Rank")), ("title", _("Title")), ("reference", _("Reference")), ("final_score", _("Final score")),
+        ("mean", _("Mean")), ("calibrated", _("Calibrated")), ("trimmed_mean", _("Trimmed mean")),
+        ("median", _("Median")), ("roadshow", _("Roadshow score")), ("spread", _("Spread")),
+        ("review_count", _("Reviews")),
+    ]
+    sort = forms.ChoiceField(label=_("Sort by"), choices=SORT_CHOICES, required=False)
+    order = forms.ChoiceField(label=_("Order"), choices=[("asc", _("Ascending")), ("desc", _("Descending"))],
+                              required=False)
+    q = forms.CharField(label=_("Reference or title contains"), max_length=100, required=False)
+    flag = forms.ChoiceField(label=_("Only"), required=False, choices=[
+        ("", _("All proposals")), ("veto", _("Vetoed")), ("disagreement", _("Flagged for disagreement")),
+        ("moved", _("Moved by the chair"))])
+    all = forms.BooleanField(label=_("Show all rows"), required=False, widget=forms.HiddenInput)
+
+    def params(self) -> dict:
+        """The validated parameters, defaults for anything missing or invalid."""
+        data = self.cleaned_data if self.is_valid() else {}
+        sort = data.get("sort") or "rank"
+        order = data.get("order") or ("asc" if sort in ("rank", "title", "reference") else "desc")
+        return {"sort": sort, "order": order, "q": (data.get("q") or "").strip(), "flag": data.get("flag") or "",
+                "all": bool(data.get("all"))}
 
 
 class RoadshowCriterionForm(forms.Form):

@@ -10,6 +10,7 @@ from forms.models import FormDefinition
 from proposals.models import Call
 from proposals.rules import can_manage_calls
 from proposals.services.audit import record_audit
+from reviews.services.snapshot import refresh_existing_snapshot
 
 
 def save_call_step(*, call_form, formsets, call=None) -> Call:
@@ -23,6 +24,7 @@ def save_call_step(*, call_form, formsets, call=None) -> Call:
         for prefix, formset in formsets.items():
             formset.instance = call.form if prefix == "questions" else call
             formset.save()
+        refresh_existing_snapshot(call=call)  # the ranking basis, thresholds or rubric may have changed
     return call
 
 

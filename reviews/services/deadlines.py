@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.mail import queue_user_mail
@@ -42,10 +42,12 @@ logger = logging.getLogger(__name__)
 MAX_REMINDER_OFFSET_DAYS = 60
 
 
-def format_deadline(moment, call) -> str:
-    """A deadline as the expert and staff read it: in the call's time zone, with its name."""
+def format_deadline(moment, call, language=None) -> str:
+    """A deadline as the expert and staff read it: in the call's time zone, with the zone named in the
+    reader's `language` (a mail's recipient's, not the language of whoever caused the mail)."""
     local = timezone.localtime(moment, ZoneInfo(call.time_zone))
-    return f"{local:%Y-%m-%d %H:%M} ({zone_label(call.time_zone, moment)})"
+    with translation.override(language or translation.get_language()):
+        return f"{local:%Y-%m-%d %H:%M} ({zone_label(call.time_zone, moment)})"
 
 
 def default_deadline(*, proposal, now=None):
@@ -87,7 +89,7 @@ def _remind(review, offsets, now) -> bool:
             context={
                 "reference": proposal.reference or "",
                 "proposal_title": proposal.title,
-                "deadline": format_deadline(review.deadline, proposal.call),
+                "deadline": format_deadline(review.deadline, proposal.call, review.expert.language),
                 "days_left": remaining.days,
                 "link": _review_link(review),
             },
@@ -160,7 +162,7 @@ def extend_review_deadline(*, review, deadline, reason: str, extended_by) -> Rev
         context={
             "reference": proposal.reference or "",
             "proposal_title": proposal.title,
-            "deadline": format_deadline(deadline, proposal.call),
+            "deadline": format_deadline(deadline, proposal.call, review.expert.language),
             "link": _review_link(review),
         },
     )

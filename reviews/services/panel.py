@@ -12,6 +12,7 @@ from reviews.enums import PanelOutcome
 from reviews.models import PanelDecision, PanelRecommendation, RankingAdjustment
 from reviews.rules import can_see_proposal_results, has_conflict
 from reviews.services.results import call_results, empty_result
+from reviews.services.snapshot import locked_order, refresh_panel_snapshot
 
 OUTCOME_TRANSITION = {
     PanelOutcome.APPROVE: Transition.APPROVE,
@@ -133,6 +134,7 @@ def record_panel_recommendation(*, proposal, chair, recommendation: str, rationa
         record_audit(action="panel.recommended", proposal=proposal, actor=chair, note=rationale, data={
             "recommendation": recommendation.value, "conditions": conditions, "panel_recommendation": row.pk,
         })
+        refresh_panel_snapshot(call=proposal.call)  # the ranked table shows the chair's latest recommendation
     return row
 
 
@@ -145,15 +147,21 @@ def reorder_ranking(*, call, proposal, position: int, reason: str, actor) -> Ran
         raise InvalidInput(_("Give the reason for moving the proposal."))
     with transaction.atomic():
         Call.objects.select_for_update().filter(pk=call.pk).first()  # one reordering of a call at a time
-        order = call_results(call).order
+        order, complete = locked_order(call=call)
         if proposal.pk not in order:
             raise InvalidInput(_("This proposal is not in the ranked list yet."))
         try:
             position = int(position)
         except (TypeError, ValueError):
             position = 0
-        if not 1 <= position <= len(order):
-            raise InvalidInput(_("Choose a position between 1 and %(n)s.") % {"n": len(order)})
+        # complete and incomplete proposals are ranked apart: a move stays within its part of the list
+        low, high = (1, complete) if order.index(proposal.pk) < complete else (complete + 1, len(order))
+        if not low <= position <= high:
+            if (low, high) == (1, len(order)):
+                raise InvalidInput(_("Choose a position between 1 and %(n)s.") % {"n": len(order)})
+            raise InvalidInput(_(
+                "Choose a position between %(low)s and %(high)s: proposals with all their reviews and incomplete "
+                "ones are ranked apart.") % {"low": low, "high": high})
         from_position = order.index(proposal.pk) + 1
         if from_position == position:
             raise InvalidInput(_("The proposal is already at position %(n)s.") % {"n": position})
@@ -166,4 +174,5 @@ def reorder_ranking(*, call, proposal, position: int, reason: str, actor) -> Ran
         record_audit(action="panel.reordered", proposal=proposal, actor=actor, note=reason, data={
             "call": call.pk, "from": from_position, "to": position, "order": order, "adjustment": adjustment.pk,
         })
+        refresh_panel_snapshot(call=call)
     return adjustment

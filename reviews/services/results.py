@@ -138,6 +138,7 @@ class ProposalResult:
     review_count: int = 0  # included reviews with a weighted total
     roadshow_sheets: int = 0
     chair_recommendation: ChairRecommendation | None = None
+    complete: bool = True  # at least the call's experts per proposal finished their review
 
     @property
     def group_means_labelled(self) -> list[tuple[str, Decimal]]:
@@ -207,11 +208,13 @@ class CallSettings(NamedTuple):
     group_divergence_threshold: Decimal = Decimal("15")
     roadshow_enabled: bool = False
     roadshow_weight: Decimal = Decimal("0")
+    required_reviews: int = 0  # fewer included reviews than this: the proposal is incomplete, ranked apart
 
 
 def tie_break_rules() -> list[str]:
     """rank-1, translated, in order of application."""
     return [
+        _("Proposals with all their required reviews before incomplete ones"),
         _("Higher final score (proposals without a score last)"),
         _("No veto before veto"),
         _("More criteria passed"),
@@ -234,6 +237,7 @@ def _rank_key(r: ProposalResult):
         return (value is None, value or 0)
 
     return (
+        not r.complete,
         desc(r.final_score),
         r.veto,
         -r.criteria_passed,
@@ -250,6 +254,28 @@ def apply_chair_order(computed: list[int], chair_order: list[int] | None) -> lis
     """The chair's saved order first (ids still ranked), then the rest in computed order."""
     if not chair_order:
         return list(computed)
+    return _chair_first(computed, chair_order)
+
+
+def disagreement_reasons(*, spread, group_means, disagreement_threshold, group_divergence_threshold) -> list[str]:
+    """The translated reasons a proposal is flagged (in the reader's language: the snapshot keeps the figures)."""
+    reasons = []
+    if spread is not None and spread > disagreement_threshold:
+        reasons.append(_("The reviews differ by %(spread)s points (more than %(threshold)s).") % {
+            "spread": spread, "threshold": q2(disagreement_threshold)})
+    investors, academics = group_means.get("investor"), group_means.get("academic")
+    if investors is not None and academics is not None:
+        gap = abs(investors - academics)
+        if gap > group_divergence_threshold:
+            reasons.append(_(
+                "Investors (%(investors)s) and academics (%(academics)s) differ by %(gap)s points "
+                "(more than %(threshold)s)."
+            ) % {"investors": investors, "academics": academics, "gap": gap,
+                 "threshold": q2(group_divergence_threshold)})
+    return reasons
+
+
+def _chair_first(computed: list[int], chair_order: list[int]) -> list[int]:
     ranked = set(computed)
     head, seen = [], set()
     for pid in chair_order:
@@ -344,19 +370,9 @@ def compute_results(
         calibrated_score = aggregation.mean(calibrated_totals)
         group_means = {k: aggregation.mean(v) for k, v in sorted(groups.items())}
 
-        reasons = []
-        if spread is not None and spread > settings.disagreement_threshold:
-            reasons.append(_("The reviews differ by %(spread)s points (more than %(threshold)s).") % {
-                "spread": spread, "threshold": q2(settings.disagreement_threshold)})
-        investors, academics = group_means.get("investor"), group_means.get("academic")
-        if investors is not None and academics is not None:
-            gap = abs(investors - academics)
-            if gap > settings.group_divergence_threshold:
-                reasons.append(_(
-                    "Investors (%(investors)s) and academics (%(academics)s) differ by %(gap)s points "
-                    "(more than %(threshold)s)."
-                ) % {"investors": investors, "academics": academics, "gap": gap,
-                     "threshold": q2(settings.group_divergence_threshold)})
+        reasons = disagreement_reasons(
+            spread=spread, group_means=group_means, disagreement_threshold=settings.disagreement_threshold,
+            group_divergence_threshold=settings.group_divergence_threshold)
 
         expert_score = {
             "mean": mean, "trimmed_mean": trimmed_mean, "median": median, "calibrated": calibrated_score,
@@ -377,6 +393,7 @@ def compute_results(
             criteria_passed=sum(1 for v in verdicts if v), review_count=len(totals),
             roadshow_sheets=len(sheets) if settings.roadshow_enabled else 0,
             chair_recommendation=chair_recommendations.get(prop.proposal_id),
+            complete=len(totals) >= settings.required_reviews,
         ))
 
     # Ranking (rank-1), then the chair's order
@@ -384,7 +401,9 @@ def compute_results(
     for i, r in enumerate(results, start=1):
         r.computed_rank = i
     by_id = {r.proposal_id: r for r in results}
+    # the chair's order, with incomplete proposals kept after the complete ones (never interleaved)
     order = apply_chair_order([r.proposal_id for r in results], chair_order)
+    order = [pid for pid in order if by_id[pid].complete] + [pid for pid in order if not by_id[pid].complete]
     for i, pid in enumerate(order, start=1):
         by_id[pid].rank = i
     return CallResults(
@@ -416,7 +435,7 @@ def load_call_inputs(call) -> dict:
     settings = CallSettings(
         ranking_basis=str(call.ranking_basis), disagreement_threshold=call.disagreement_threshold,
         group_divergence_threshold=call.group_divergence_threshold, roadshow_enabled=call.roadshow_enabled,
-        roadshow_weight=call.roadshow_weight,
+        roadshow_weight=call.roadshow_weight, required_reviews=call.experts_per_proposal,
     )
     criteria = [
         CriterionRow(c.pk, c.name, c.weight, c.max_score, c.pass_mark)

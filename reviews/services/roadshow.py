@@ -22,6 +22,7 @@ from proposals.services.audit import record_audit
 from reviews.enums import JudgeKind
 from reviews.models import RoadshowCriterion, RoadshowJudge, RoadshowScore, RoadshowSheet, RoadshowSlot
 from reviews.rules import can_manage_roadshow, has_conflict, is_roadshow_judge
+from reviews.services.snapshot import refresh_panel_snapshot
 
 TWO = Decimal("0.01")
 
@@ -235,4 +236,6 @@ def save_roadshow_sheet(*, slot, judge, scores: dict, comment: str = "", submit:
             actor=judge, note=sheet.comment,
             data={"slot": slot.pk, "sheet": sheet.pk, "scores": {str(k): str(v) for k, v in cleaned.items()}},
         )
+        if submit:  # a submitted sheet counts in the roadshow score: the panel's figures move with it
+            refresh_panel_snapshot(call=slot.call)
     return sheet

@@ -22,8 +22,9 @@ Audit rows (action names are the ones the services recorded before the doors exi
   belong to the proposal of the entry it names, or to no proposal for an objection to the whole list
   (lodged before an objection had to name a proposal).
 
-Signals: only upholding an objection sends one (`objection_upheld`), last, and only when that act
-took the entry off the list; the other transitions sent none before the doors and send none now.
+Signals: a review's door sends `review_transitioned` (the panel snapshot refreshes with it); upholding an
+objection sends `objection_upheld`, last, and only when that act took the entry off the list; the other
+transitions send none.
 """
 
 from collections.abc import Iterable, Mapping
@@ -32,7 +33,7 @@ from typing import Any
 from proposals.services.audit import change_state
 from reviews.enums import AssignmentRunTransition, NoticeTransition, ObjectionTransition, ReviewTransition
 from reviews.models import AssignmentRun, NoticeEntry, Objection, PublicNotice, Review
-from reviews.signals import objection_upheld
+from reviews.signals import objection_upheld, review_transitioned
 
 # transition → (audit action, fields the transition body writes besides the status)
 REVIEW_TRANSITIONS = {
@@ -69,7 +70,8 @@ def transition_review(
     change_state(
         review, name.value, actor=actor, action=action, proposal=review.proposal, note=note, data=data,
         system=system, illegal=illegal, update_fields=[*written, *update_fields],
-        transition_kwargs=transition_kwargs,
+        transition_kwargs=transition_kwargs, signal=review_transitioned,
+        signal_kwargs={"review": review, "transition": name.value},
     )
     return review
 

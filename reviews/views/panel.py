@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -16,6 +17,8 @@ from core.views import render_domain_error, require_perm
 from proposals.models import Call, Proposal
 from reviews.enums import described_methods
 from reviews.forms.panel import (
+    PAGE_SIZE,
+    PanelTableForm,
     RecommendationForm,
     ReorderForm,
     RoadshowCriterionForm,
@@ -23,10 +26,10 @@ from reviews.forms.panel import (
     RoadshowSheetForm,
     RoadshowSlotForm,
 )
-from reviews.selectors import panel as selectors
+from reviews.selectors import panel as selectors, snapshot as snapshots
 from reviews.selectors.conflicts import conflicted_proposal_ids
-from reviews.services import panel as panel_services, roadshow as roadshow_services
-from reviews.services.results import METHODS, call_results, proposal_results
+from reviews.services import panel as panel_services, roadshow as roadshow_services, snapshot as snapshot_services
+from reviews.services.results import METHODS, tie_break_rules
 
 
 def _call_tz(call):
@@ -44,39 +47,113 @@ def calls(request):
     return render(request, "reviews/panel/calls.html", {"calls": selectors.calls_for_panel()})
 
 
-def _call_context(request, call, reorder_form=None):
-    results = call_results(call)
-    conflicted = conflicted_proposal_ids(user=request.user, call=call)
-    rows = [r for r in results.proposals if r.proposal_id not in conflicted]
-    return {
-        "call": call, "results": results, "rows": rows, "hidden": len(results.proposals) - len(rows),
-        "methods": described_methods(results.methods),
-        "reorder_form": reorder_form or ReorderForm(rows=rows),
-        "can_reorder": len(results.proposals) > 1,
+# the ranked table's columns: (sort key, label, numeric); the criteria's verdicts and the flags follow
+def _columns(call):
+    columns = [("rank", _("Rank"), True), ("title", _("Proposal"), False), ("final_score", _("Final score"), True),
+               ("mean", _("Mean"), True), ("calibrated", _("Calibrated"), True),
+               ("trimmed_mean", _("Trimmed mean"), True), ("median", _("Median"), True)]
+    if call.roadshow_enabled:
+        columns.append(("roadshow", _("Roadshow score"), True))
+    columns.append(("review_count", _("Reviews"), True))
+    return columns
+
+
+def _sort_links(request, call, params):
+    """Each column header's link: sort by it (a second click reverses the order), the filters kept."""
+    links = []
+    for key, label, numeric in _columns(call):
+        current = params["sort"] == key
+        default = "asc" if key in ("rank", "title") else "desc"
+        order = ("desc" if params["order"] == "asc" else "asc") if current else default
+        query = request.GET.copy()
+        query["sort"], query["order"] = key, order
+        links.append({
+            "key": key, "label": label, "numeric": numeric, "href": "?" + query.urlencode(),
+            "aria_sort": ("ascending" if params["order"] == "asc" else "descending") if current else "",
+        })
+    return links
+
+
+def _call_context(request, call, *, table_form, reorder_form=None):
+    """The ranked table from the stored snapshot: never computed on a request."""
+    params = table_form.params()
+    snapshot = snapshots.snapshot_of(call)
+    if snapshot is None:  # a call whose reviews predate the snapshot: the outbox builds it once
+        snapshot_services.owe_panel_snapshot(call=call)
+        snapshot = snapshots.snapshot_of(call)  # built already when the outbox runs inline (no broker)
+    context = {
+        "call": call, "params": params, "table_form": table_form, "reorder_form": reorder_form, "pending": snapshot is None,
+        "columns": _sort_links(request, call, params), "tie_break_rules": tie_break_rules(),
+        "methods": described_methods(snapshot.header["methods"] if snapshot else METHODS),
     }
+    if snapshot is None:
+        return context
+    conflicted = conflicted_proposal_ids(user=request.user, call=call)
+    counts = snapshots.count_rows(snapshot, hidden_ids=conflicted, query=params["q"], flag=params["flag"])
+    names = snapshots.criterion_names(call)
+    limit = None if params["all"] else PAGE_SIZE
+    table = {"hidden_ids": conflicted, "sort": params["sort"], "descending": params["order"] == "desc",
+             "query": params["q"], "flag": params["flag"], "limit": limit, "roadshow": call.roadshow_enabled,
+             "href": reverse("panel:proposal", args=[4242]).replace("4242", "%d")}
+    complete = snapshots.table_rows(snapshot, complete=True, **table)
+    incomplete = snapshots.table_rows(snapshot, complete=False, **table)
+    show_all = request.GET.copy()
+    show_all["all"] = "1"
+    context.update({
+        "snapshot": snapshot, "counts": counts, "hidden": counts["hidden"],
+        "criteria": snapshots.header_criteria(snapshot, names),
+        "complete_rows": complete, "incomplete_rows": incomplete,
+        "truncated": limit is not None and (counts["complete"] > limit or counts["incomplete"] > limit),
+        "show_all_href": "?" + show_all.urlencode(),
+        "adjusted": snapshot.header["adjusted"], "required_reviews": snapshot.header["required_reviews"],
+        "ranked": str(counts["ranked"]), "can_reorder": counts["ranked"] > 1,
+        "filtered": bool(params["q"] or params["flag"]),
+    })
+    return context
+
+
+def _reorder_data(post):
+    """The reorder form's data: the row's button names the proposal, its number input `to-<id>` the position
+    (a plain `position` field is taken as well). Enter in a row's input submits with the first row's button,
+    so when the named row's input is empty and exactly one row's input is filled, that row is the one meant."""
+    data = {"proposal": post.get("proposal", ""), "reason": post.get("reason", ""), "position": post.get("position", "")}
+    if data["position"]:
+        return data
+    filled = [(key[3:], value) for key, value in post.items() if key.startswith("to-") and value.strip()]
+    if data["proposal"] and post.get(f"to-{data['proposal']}", "").strip():
+        data["position"] = post[f"to-{data['proposal']}"]
+    elif len(filled) == 1:
+        data["proposal"], data["position"] = filled[0]
+    return data
 
 
 @require_http_methods(["GET", "POST"])
 def call(request, pk):
-    """The call's ranked results; POST moves a proposal (the reorder form)."""
+    """The call's ranked results (sortable, filterable, the first rows or all); POST moves a proposal."""
     require_perm(request.user, "reviews.chair_panel")
     call = get_object_or_404(Call, pk=pk)
+    table_form = PanelTableForm(request.GET)
     if request.method == "POST":
-        context = _call_context(request, call)
-        form = ReorderForm(request.POST, rows=context["rows"])
-        context["reorder_form"] = form
+        form = ReorderForm(_reorder_data(request.POST))
         if not form.is_valid():
             messages.error(request, _("Check the form: choose a proposal, a position and give a reason."))
-            return render(request, "reviews/panel/call.html", context, status=400)
+            return render(request, "reviews/panel/call.html",
+                          _call_context(request, call, table_form=table_form, reorder_form=form), status=400)
         proposal = get_object_or_404(Proposal, pk=form.cleaned_data["proposal"], call=call)
         try:
             panel_services.reorder_ranking(call=call, proposal=proposal, position=form.cleaned_data["position"],
                                            reason=form.cleaned_data["reason"], actor=request.user)
         except DomainError as exc:
-            return render_domain_error(request, exc, "reviews/panel/call.html", context)
+            return render_domain_error(request, exc, "reviews/panel/call.html",
+                                       _call_context(request, call, table_form=table_form, reorder_form=form))
         messages.success(request, _("The ranked list was reordered."))
         return redirect("panel:call", pk=call.pk)
-    return render(request, "reviews/panel/call.html", _call_context(request, call))
+    context = _call_context(request, call, table_form=table_form)
+    context["table_form"] = table_form
+    if request.GET and not table_form.is_valid():
+        messages.error(request, _("Check the filter: the table is shown sorted by rank instead."))
+        return render(request, "reviews/panel/call.html", context, status=400)
+    return render(request, "reviews/panel/call.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -87,7 +164,8 @@ def proposal(request, pk):
     require_perm(request.user, "reviews.see_proposal_results", proposal)
     form = RecommendationForm(request.POST or None)
     context = {
-        "proposal": proposal, "call": proposal.call, "result": proposal_results(proposal), "form": form,
+        "proposal": proposal, "call": proposal.call, "form": form,
+        "result": snapshot_services.stored_proposal_result(proposal=proposal),
         "methods": described_methods(METHODS),
         "recommendations": selectors.recommendations_of(proposal=proposal),
         "can_recommend": proposal.status in panel_services.RECOMMENDABLE_STATES,

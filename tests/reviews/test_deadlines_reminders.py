@@ -5,8 +5,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from core.zones import zone_label
 from proposals.enums import ProposalStatus as S
 from reviews.models import ReviewReminder
 from reviews.services.deadlines import send_due_reminders
@@ -73,7 +74,8 @@ def test_the_reminder_is_in_english_for_an_english_speaking_expert_with_the_dead
     review.expert.save()
     [mail_] = sweep_at(review.deadline - DAY)[1]
     local = timezone.localtime(review.deadline, ZoneInfo("Europe/Berlin"))
-    due = f"{local:%Y-%m-%d %H:%M} (Europe/Berlin)"
+    with translation.override("en"):
+        due = f"{local:%Y-%m-%d %H:%M} ({zone_label('Europe/Berlin', review.deadline)})"
     assert mail_.subject == f"[pocflow] Reminder: your review of {proposal.reference} is due on {due}"
     assert f'your review of "{proposal.title}" ({proposal.reference}) is due on {due}.' in mail_.body
     assert "Days remaining: 1." in mail_.body

@@ -105,8 +105,9 @@ def test_computed_ranks_are_consecutive_from_one():
 def test_the_tie_break_rules_are_listed_in_order_and_translated():
     with translation.override("en"):
         rules = tie_break_rules()
-    assert rules[:3] == ["Higher final score (proposals without a score last)", "No veto before veto", "More criteria passed"]
-    assert len(rules) == 8
+    assert rules[:4] == ["Proposals with all their required reviews before incomplete ones",
+                         "Higher final score (proposals without a score last)", "No veto before veto", "More criteria passed"]
+    assert len(rules) == 9
 
 
 def test_the_ranking_basis_picks_the_expert_score():
