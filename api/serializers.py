@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from api.models import ApiToken
+from funding.enums import FundingChoice, Instrument
 from proposals.models import Call, Proposal
 
 
@@ -74,3 +75,68 @@ class VerifiedDocumentSerializer(serializers.Serializer):
     version = serializers.IntegerField(allow_null=True)
     issued_at = serializers.DateTimeField(allow_null=True)
     superseded = serializers.BooleanField(allow_null=True)
+
+
+class MilestoneSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    due_date = serializers.DateField()
+    status = serializers.CharField()
+    status_label = serializers.CharField(source="get_status_display")
+
+
+class ProjectSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    proposal = serializers.IntegerField(source="proposal_id")
+    reference = serializers.CharField(source="proposal.reference", allow_null=True)
+    title = serializers.CharField(source="proposal.title")
+    status = serializers.CharField()
+    status_label = serializers.CharField(source="get_status_display")
+    started_at = serializers.DateTimeField()
+    ends_on = serializers.DateField(allow_null=True)
+    amount = serializers.DecimalField(source="agreement.amount", max_digits=16, decimal_places=2, allow_null=True,
+                                      default=None)
+    paid = serializers.DecimalField(max_digits=16, decimal_places=2, help_text="Released so far, from the ledger.")
+    open_milestones = MilestoneSerializer(many=True, help_text="Planned and in progress, the next due first.")
+
+
+class FunnelRowSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    entered = serializers.IntegerField()
+    screened = serializers.IntegerField()
+    reviewed = serializers.IntegerField()
+    approved = serializers.IntegerField()
+    funded = serializers.IntegerField()
+    committed = serializers.DecimalField(max_digits=18, decimal_places=2)
+    paid = serializers.DecimalField(max_digits=18, decimal_places=2)
+    graduated = serializers.IntegerField()
+    companies = serializers.IntegerField()
+    financing = serializers.DecimalField(max_digits=18, decimal_places=2)
+    contracts = serializers.DecimalField(max_digits=18, decimal_places=2)
+
+
+class FunnelQuerySerializer(serializers.Serializer):
+    group = serializers.ChoiceField(choices=["call", "field", "year", "quarter"], default="call")
+    date_from = serializers.DateField(required=False)
+    date_to = serializers.DateField(required=False)
+
+
+class FunnelSerializer(serializers.Serializer):
+    group = serializers.CharField()
+    rows = FunnelRowSerializer(many=True)
+    total = FunnelRowSerializer()
+
+
+class FundingDecisionInputSerializer(serializers.Serializer):
+    """What the funding page's form takes: approve (above the fund's threshold a second, different fund manager
+    must confirm), decline, or refuse a pending first approval."""
+
+    decision = serializers.ChoiceField(choices=FundingChoice.choices)
+    instrument = serializers.ChoiceField(choices=Instrument.choices, default=Instrument.GRANT)
+    amount = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0, required=False, allow_null=True)
+    reasons = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
+
+
+class FundingOutcomeSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=["decided", "awaiting_second_approval", "first_approval_refused"])
+    proposal = ProposalSerializer()

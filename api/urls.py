@@ -10,10 +10,13 @@ router.register("calls", views.CallViewSet, basename="call")
 router.register("proposals", views.ProposalViewSet, basename="proposal")
 router.register("reviews", views.ReviewViewSet, basename="review")
 router.register("funds", views.FundViewSet, basename="fund")
+router.register("projects", views.ProjectViewSet, basename="project")
 
 app_name = "api"
 api_patterns = [
     path("v1/documents/verify/", views.VerifyDocumentView.as_view(), name="verify"),
+    path("v1/statistics/funnel/", views.FunnelView.as_view(), name="funnel"),
+    path("v1/funding/<int:id>/decision/", views.FundingDecisionView.as_view(), name="funding_decision"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),

@@ -14,8 +14,13 @@ from rest_framework.response import Response
 from api.authentication import TokenScopeAllows
 from api.serializers import (
     CallSerializer,
+    FundingDecisionInputSerializer,
+    FundingOutcomeSerializer,
     FundSerializer,
+    FunnelQuerySerializer,
+    FunnelSerializer,
     NoteSerializer,
+    ProjectSerializer,
     ProposalSerializer,
     ReviewSerializer,
     VerificationSerializer,
@@ -24,9 +29,13 @@ from api.serializers import (
 from decisions.models import Document
 from decisions.selectors import document_by_sha256
 from decisions.services.integrity import document_file_intact
+from funding.enums import ApprovalDecision
+from funding.models import FundingApproval
 from funding.selectors import balance_of, funds_with_balances
+from incubation.selectors.projects import projects_overview
+from incubation.selectors.statistics import funnel
 from proposals.models import Proposal
-from proposals.selectors import open_calls, proposals_of
+from proposals.selectors import open_calls, proposals_for_pages, proposals_of
 from reviews.selectors.scoring import expert_reviews
 from workflows import services
 
@@ -161,3 +170,58 @@ class VerifyDocumentView(AcceptLanguageMixin, GenericAPIView):
             "issued_at": document.created_at if intact else None,
             "superseded": Document.objects.filter(supersedes=document).exists() if intact else None,
         }).data)
+
+
+@extend_schema_view(retrieve=extend_schema(parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)]))
+class ProjectViewSet(AcceptLanguageMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Projects with what was paid so far and their open milestones, as on the projects page."""
+
+    serializer_class = ProjectSerializer
+    permission_classes = [permissions.IsAuthenticated, TokenScopeAllows, HasPerm]
+    perm = "incubation.view_projects"
+
+    def get_queryset(self):
+        return projects_overview()
+
+
+@extend_schema_view(get=extend_schema(parameters=[FunnelQuerySerializer], responses=FunnelSerializer))
+class FunnelView(AcceptLanguageMixin, GenericAPIView):
+    """The statistics funnel (entered → screened → reviewed → approved → funded, amounts, outcomes) by call, field,
+    year or quarter of submission, as on the statistics page."""
+
+    permission_classes = [permissions.IsAuthenticated, TokenScopeAllows, HasPerm]
+    perm = "incubation.view_statistics"
+    serializer_class = FunnelSerializer
+
+    def get(self, request):
+        query = FunnelQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        result = funnel(**query.validated_data)
+        return Response(FunnelSerializer({"group": result.group, "rows": result.rows, "total": result.total}).data)
+
+
+class FundingDecisionView(AcceptLanguageMixin, GenericAPIView):
+    """The fund manager's decision on a proposal awaiting funding, through the same service as the funding page
+    (budget, eligibility rules, conflicts and four eyes are all the service's): 200 with the outcome."""
+
+    permission_classes = [permissions.IsAuthenticated, TokenScopeAllows, HasPerm]
+    perm = "proposals.approve"
+    serializer_class = FundingDecisionInputSerializer
+
+    @extend_schema(request=FundingDecisionInputSerializer, responses=FundingOutcomeSerializer,
+                   parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)])
+    def post(self, request, id):
+        proposal = get_object_or_404(proposals_for_pages(), pk=id)
+        data = FundingDecisionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        result = services.take_funding_decision(proposal=proposal, manager=request.user, choice=values["decision"],
+                                                amount=values.get("amount"), instrument=values["instrument"],
+                                                reasons=values.get("reasons", ""))
+        if isinstance(result, FundingApproval):
+            outcome = ("first_approval_refused" if result.decision == ApprovalDecision.REFUSE
+                       else "awaiting_second_approval")
+        else:
+            outcome = "decided"
+        proposal.refresh_from_db()
+        return Response(FundingOutcomeSerializer({"outcome": outcome, "proposal": proposal}).data)

@@ -222,3 +222,63 @@ def test_an_issued_letter_verifies_as_authentic_by_its_hash(world, django_captur
                              HTTP_ACCEPT_LANGUAGE="en").json()
     assert answer["authentic"] is True and answer["kind"] == document.kind and answer["superseded"] is False
     assert "proposal" not in answer and "title" not in answer
+
+
+def test_projects_show_paid_amounts_and_open_milestones_to_staff_only(world, django_assert_max_num_queries):
+    project = world.incubating()
+    _token, key = create_token(user=world.incubator, name="p", scope="read")
+    client = bearer(key)
+    [row] = client.get("/api/v1/projects/").json()["results"]
+    assert row["id"] == project.pk and row["paid"] == "0.00"
+    assert [m["title"] for m in row["open_milestones"]] == ["样机完成", "中试验证"]
+    with django_assert_max_num_queries(8) as one:
+        client.get("/api/v1/projects/")
+    world.incubating()
+    world.incubating()
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        assert len(client.get("/api/v1/projects/").json()["results"]) == 3
+    _token, researcher_key = create_token(user=project.proposal.applicant, name="r", scope="read")
+    assert bearer(researcher_key).get("/api/v1/projects/").status_code == 403
+
+
+def test_the_funnel_counts_as_the_statistics_page_and_validates_its_query(world):
+    world.funded()
+    world.submitted()
+    _token, key = create_token(user=world.officer, name="s", scope="read")
+    client = bearer(key)
+    body = client.get("/api/v1/statistics/funnel/", {"group": "call"}).json()
+    assert body["total"]["entered"] == 2 and body["total"]["funded"] == 1
+    assert body["total"]["committed"] == "200000.00"
+    bad = client.get("/api/v1/statistics/funnel/", {"group": "galaxy", "date_from": "yesterday"})
+    assert bad.status_code == 400 and {"group", "date_from"} <= set(bad.json()["errors"])
+    _token, expert_key = create_token(user=world.experts[0], name="x", scope="read")
+    assert bearer(expert_key).get("/api/v1/statistics/funnel/").status_code == 403
+
+
+def test_four_eyes_through_the_api_two_different_managers_and_the_same_one_refused(world):
+    from decimal import Decimal  # noqa: PLC0415
+
+    proposal = world.in_funding()
+    fund = proposal.call.fund
+    fund.four_eyes_threshold = Decimal("100000.00")
+    fund.save(update_fields=["four_eyes_threshold"])
+    second_manager = UserFactory(role=Role.FUND_MANAGER)
+    _t, first_key = create_token(user=world.fund_manager, name="1", scope="write")
+    _t, second_key = create_token(user=second_manager, name="2", scope="write")
+    url = f"/api/v1/funding/{proposal.pk}/decision/"
+    bad = bearer(first_key).post(url, {"decision": "approve", "amount": "-5"}, format="json")
+    assert bad.status_code == 400 and "amount" in bad.json()["errors"]
+    first = bearer(first_key).post(url, {"decision": "approve", "amount": "150000.00", "reasons": "初审通过"},
+                                   format="json")
+    assert first.status_code == 200 and first.json()["outcome"] == "awaiting_second_approval"
+    again = bearer(first_key).post(url, {"decision": "approve", "amount": "150000.00"}, format="json")
+    assert again.status_code in (400, 403, 409) and again["Content-Type"] == "application/problem+json"
+    proposal.refresh_from_db()
+    assert proposal.status == S.FUNDING
+    confirmed = bearer(second_key).post(url, {"decision": "approve", "amount": "150000.00"}, format="json")
+    assert confirmed.status_code == 200 and confirmed.json()["outcome"] == "decided"
+    assert confirmed.json()["proposal"]["status"] == S.FUNDED
+    late = bearer(second_key).post(url, {"decision": "decline", "reasons": "x"}, format="json")
+    assert late.status_code == 409
+    _t, expert_key = create_token(user=world.experts[0], name="x", scope="write")
+    assert bearer(expert_key).post(url, {"decision": "decline"}, format="json").status_code == 403
