@@ -1,0 +1,42 @@
+"""Contract test: schemathesis generates requests for every operation of the live OpenAPI schema, as a
+researcher, an expert and a staff member (and anonymously), and checks each answer: no 5xx, a documented status,
+a documented content type, a body that matches the schema."""
+
+import pytest
+import schemathesis
+from django.core.wsgi import get_wsgi_application
+from hypothesis import HealthCheck, given, settings
+
+from accounts.enums import Role
+from api.services import create_token
+from tests.factories import ProposalFactory, UserFactory
+from tests.helpers import World
+
+
+@pytest.fixture
+def callers(db):
+    world = World()
+    world.funded()
+    world.assigned()
+    researcher = UserFactory(role=Role.RESEARCHER)
+    ProposalFactory(call=world.call, applicant=researcher)
+    keys = {"anonymous": None}
+    for name, user in (("researcher", researcher), ("expert", world.experts[0]), ("officer", world.officer),
+                       ("fund manager", world.fund_manager)):
+        keys[name] = create_token(user=user, name="contract", scope="write")[1]
+    return keys
+
+
+def test_every_operation_answers_as_its_schema_says(callers):
+    schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_application())
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) >= 12  # every route of /api/v1/ is in the schema (tests/api/test_api.py names them)
+    for operation in operations:
+
+        @given(case=operation.as_strategy())
+        @settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+        def answers_as_documented(case):
+            for key in callers.values():
+                case.call_and_validate(headers={"Authorization": f"Bearer {key}"} if key else {})
+
+        answers_as_documented()
