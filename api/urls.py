@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
@@ -34,4 +34,9 @@ def _opened(patterns):
     return patterns
 
 
-urlpatterns = [*_opened(api_patterns), path("tokens/", tokens, name="tokens")]
+urlpatterns = [
+    path("tokens/", tokens, name="tokens"),
+    *_opened(api_patterns),
+    # anything else under /api/ is a problem detail too, never the site's HTML 404 page
+    *_opened([re_path(r"^.*$", views.not_found)]),
+]

@@ -6,8 +6,8 @@ from django.utils import translation
 from django.utils.translation.trans_real import parse_accept_lang_header
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, viewsets
-from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.decorators import action, api_view, permission_classes
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
@@ -225,3 +225,11 @@ class FundingDecisionView(AcceptLanguageMixin, GenericAPIView):
             outcome = "decided"
         proposal.refresh_from_db()
         return Response(FundingOutcomeSerializer({"outcome": outcome, "proposal": proposal}).data)
+
+
+@extend_schema(exclude=True)
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
+@permission_classes([permissions.AllowAny])
+def not_found(request):
+    """No API resource at this address: a 404 problem detail (an id that is not a number included)."""
+    raise NotFound()

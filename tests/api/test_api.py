@@ -282,3 +282,10 @@ def test_four_eyes_through_the_api_two_different_managers_and_the_same_one_refus
     assert late.status_code == 409
     _t, expert_key = create_token(user=world.experts[0], name="x", scope="write")
     assert bearer(expert_key).post(url, {"decision": "decline"}, format="json").status_code == 403
+
+
+def test_an_address_under_the_api_that_names_nothing_is_a_problem_not_a_page():
+    for path in ("/api/v1/funding/-3/decision/", "/api/v1/nothing/", "/api/v1/funding/x/decision/"):
+        response = APIClient().post(path, HTTP_ACCEPT_LANGUAGE="en")
+        assert response.status_code == 404 and response["Content-Type"] == "application/problem+json", path
+        assert response.json()["title"] == "Not found"

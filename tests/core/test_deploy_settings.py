@@ -50,6 +50,7 @@ def test_the_documented_production_environment_passes_check_deploy_at_warning_le
     env = {k: v for k, v in os.environ.items() if k not in values}
     env.update(values)
     env.pop("CELERY_BROKER_URL", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set in this process by the browser tests (tests/browser)
     result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], cwd=ROOT,
                             env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr + result.stdout

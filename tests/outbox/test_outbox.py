@@ -175,7 +175,7 @@ def test_a_render_that_keeps_failing_is_given_up_shown_to_staff_and_retried_by_t
 
     client.force_login(world.officer)
     page = client.get(reverse("workflows:deliveries") + "?show=failed").content.decode()
-    assert "Decision letter" in page and "RenderCrash: template missing" in page and f"proposal:{in_funding.pk}" in page
+    assert "Decision letter" in page and "RenderCrash: template missing" in page and f"Proposal no. {in_funding.pk}" in page
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("workflows:retry_failed_deliveries"))
