@@ -141,6 +141,13 @@ def review_summary_context(*, proposal, result: ProposalResult, criteria, decisi
         # the reasons, never who gave them (not even as "Expert n")
         "veto_reasons": sorted({r.veto_reason for r in result.reviews if r.veto and r.veto_reason}),
         "experts": experts,
+        # every expert's scores in one table (criteria × experts): one table instead of one per expert, the same
+        # figures (a third of the layout work: the summary renders close to a letter's cost)
+        "score_matrix": [
+            {"name": row["name"], "max_score": row["max_score"],
+             "values": [expert["scores"][index]["value"] for expert in experts]}
+            for index, row in enumerate(criterion_rows)
+        ] if experts else [],
     }
 
 
