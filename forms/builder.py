@@ -61,7 +61,12 @@ def build_answer_form(
         answer = answers.get(question.pk)
         stored_file = (answer.file_name or answer.file.name) if answer is not None and answer.file else ""
         required = require and question.required and not stored_file
-        form.fields[question.field_name] = _field(question, required=required, upload_limit=upload_limit)
+        field = _field(question, required=required, upload_limit=upload_limit)
+        # marked required from the first view (`*`, aria-required), though a draft saves without it
+        field.required_to_submit = bool(question.required)
+        if question.required:
+            field.widget.attrs.setdefault("aria-required", "true")
+        form.fields[question.field_name] = field
         form.questions[question.field_name] = question
         if stored_file:
             form.stored_files[question.field_name] = stored_file

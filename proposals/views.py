@@ -53,6 +53,23 @@ def all_proposals(request):
     return render(request, "proposals/all.html", {"listing": listing, "proposals": listing.rows})
 
 
+def error_summary(*forms, formset=None) -> dict:
+    """The context of `_error_summary.html`: every form with errors (a formset's forms too), at the top of the page."""
+    all_forms = [f for f in forms if f is not None]
+    errors = []
+    if formset is not None and formset.is_bound:
+        all_forms += list(formset.forms)
+        errors = list(formset.non_form_errors())
+    shown = [f for f in all_forms if f.is_bound and f.errors]
+    return {"forms": shown, "formset_errors": errors, "has_errors": bool(shown or errors)}
+
+
+def edit_context(proposal, core, extra, **more) -> dict:
+    """What proposals/edit.html shows: the forms, the error summary at the top, and `more`."""
+    return {"proposal": proposal, "form": core, "answers_form": extra,
+            "errors": error_summary(core, extra, formset=core.avoid_formset), **more}
+
+
 def _edit_forms(request, proposal, *, require=False):
     post = request.method == "POST"
     core = ProposalForm(request.POST if post else None, instance=proposal, call=proposal.call)
@@ -85,17 +102,35 @@ def save_edit(request, proposal, *, require=False):
 
 @require_http_methods(["GET", "POST"])
 def new(request, call_pk):
+    """The whole application at once: the proposal's fields and every question of the call's form, before any
+    save. Saving creates the draft and keeps every valid answer and upload (as the edit page does)."""
     require_perm(request.user, "proposals.create_proposal")
     call = get_object_or_404(Call, pk=call_pk, draft=False)  # a call being set up does not exist for applicants
+    post = request.method == "POST"
     form = ProposalForm(request.POST or None, call=call, instance=Proposal(call=call, applicant=request.user))
-    if request.method == "POST" and form.is_valid():
+    questions = list(call.form.questions.all()) if call.form_id else []
+    extra = build_answer_form(questions=questions, data=request.POST if post else None,
+                              files=request.FILES if post else None)
+    context = {"form": form, "answers_form": extra, "call": call, "errors": error_summary(form, extra)}
+    if post and form.is_valid():
+        extra.is_valid()
         try:
-            proposal = create_proposal(call=call, applicant=request.user, data=form.cleaned_data)
+            with transaction.atomic():
+                proposal = create_proposal(call=call, applicant=request.user, data=form.cleaned_data)
+                save_answers(proposal=proposal, form=extra, actor=request.user)
         except DomainError as exc:
-            return render_domain_error(request, exc, "proposals/new.html", {"form": form, "call": call})
-        messages.success(request, _("Draft saved. Complete the application form and submit before the deadline."))
+            return render_domain_error(request, exc, "proposals/new.html", context)
+        if extra.errors:
+            messages.error(request, _("Draft saved. Some answers need attention; everything valid, including uploaded "
+                                      "files, was kept."))
+        else:
+            messages.success(request, _("Draft saved. Complete the application form and submit before the deadline."))
         return redirect("proposals:edit", pk=proposal.pk)
-    return render(request, "proposals/new.html", {"form": form, "call": call})
+    if post:
+        context["errors"] = error_summary(form)
+        messages.error(request, _("The draft was not saved yet: check the fields marked below. Files you chose must "
+                                  "be chosen again."))
+    return render(request, "proposals/new.html", context, status=400 if post else 200)
 
 
 @require_http_methods(["GET", "POST"])
@@ -115,10 +150,8 @@ def edit(request, pk):
     else:
         core, extra = _edit_forms(request, proposal)
         status = 200
-    return render(request, "proposals/edit.html", {
-        "proposal": proposal, "form": core, "answers_form": extra,
-        "problems": submission_problems(proposal=proposal),
-    }, status=status)
+    return render(request, "proposals/edit.html",
+                  edit_context(proposal, core, extra, problems=submission_problems(proposal=proposal)), status=status)
 
 
 def detail(request, pk):

@@ -18,6 +18,7 @@ from funding.models import FundingApproval
 from funding.rules import can_record_eligibility_facts
 from funding.selectors import facts_of, fund_balance, pending_approval
 from funding.services.eligibility import decision_eligibility, record_eligibility_facts
+from proposals.enums import EDITABLE_STATES
 from proposals.forms import ScreeningForm, WithdrawForm
 from proposals.selectors import (
     answers_of,
@@ -29,7 +30,7 @@ from proposals.selectors import (
     readable_answers,
 )
 from proposals.services.submission import submission_problems
-from proposals.views import save_edit
+from proposals.views import edit_context, save_edit
 from reviews.enums import OPEN_REVIEW_STATES, ReviewStatus, described_methods
 from reviews.forms.assignment import AssignExpertsForm, CandidateFilterForm, ConflictForm, ReplaceExpertForm
 from reviews.forms.panel import PanelDecisionForm
@@ -84,19 +85,21 @@ def claim(request, task_pk):
 
 # researcher
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def submit(request, pk):
     proposal = _proposal(pk)
     require_perm(request.user, "proposals.edit_proposal", proposal)
+    if request.method == "GET":  # a reload after a failed submit, or a bookmarked address: back to the form
+        return redirect("proposals:edit" if proposal.status in EDITABLE_STATES else "proposals:detail", pk=pk)
     core, extra, ok = save_edit(request, proposal, require=True)
     if not ok:
         messages.error(request, _("The proposal was saved but not submitted: some answers need attention."))
-        return render(request, "proposals/edit.html", {"proposal": proposal, "form": core, "answers_form": extra}, status=400)
+        return render(request, "proposals/edit.html", edit_context(proposal, core, extra), status=400)
     try:
         services.submit_proposal(proposal=proposal, actor=request.user)
     except DomainError as exc:
-        return render_domain_error(request, exc, "proposals/edit.html", {
-            "proposal": proposal, "form": core, "answers_form": extra, "problems": submission_problems(proposal=proposal)})
+        return render_domain_error(request, exc, "proposals/edit.html", edit_context(
+            proposal, core, extra, problems=submission_problems(proposal=proposal)))
     messages.success(request, _("Your proposal was submitted. Its reference is %(ref)s.") % {"ref": proposal.reference})
     return redirect("proposals:detail", pk=pk)
 
