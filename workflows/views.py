@@ -38,9 +38,11 @@ from reviews.forms.scoring import DeclineForm, ScoreForm
 from reviews.models import Review
 from reviews.selectors.assignment import assignment_candidates, eligible_experts
 from reviews.selectors.scoring import expert_reviews, peer_reviews, proposal_summary, reviews_for_scoring, rubric
+from reviews.services.aggregation import weighted_total
 from reviews.services.assignment import record_conflict
 from reviews.services.deadlines import suggest_replacement
 from reviews.services.results import METHODS
+from reviews.services.scoring import check_review_submission
 from reviews.services.snapshot import stored_proposal_result
 from reviews.views.assignment import PERM as ASSIGN_PERM, run_context, run_or_404
 from workflows import assignment, dashboard, services
@@ -241,9 +243,20 @@ def panel(request, pk):
 
 # experts
 
+def _neighbours(review) -> tuple:
+    """(previous, next) among the expert's reviews still to score, by deadline: the evening's queue."""
+    queue = [r for r in expert_reviews(expert=review.expert) if r.status in OPEN_REVIEW_STATES]
+    ids = [r.pk for r in queue]
+    if review.pk not in ids:
+        return None, (queue[0] if queue else None)
+    index = ids.index(review.pk)
+    return (queue[index - 1] if index else None), (queue[index + 1] if index + 1 < len(queue) else None)
+
+
 @require_http_methods(["GET", "POST"])
 def review(request, pk):
-    """The expert's scoring page: rubric with bands inline, draft or submit; read-only once submitted."""
+    """The expert's scoring page: compact criteria (bands on demand), a running weighted total and pass status,
+    draft or "check and submit" (a confirmation step), the next proposal to score; read-only once submitted."""
     review = get_object_or_404(reviews_for_scoring(), pk=pk)
     require_perm(request.user, "reviews.open_review", review)
     proposal = review.proposal
@@ -258,6 +271,7 @@ def review(request, pk):
     answers = readable_answers(answers=proposal.answers.select_related("question"),
                                see_hidden=request.user.has_perm("proposals.see_blind_hidden_answers", proposal))
     names = attachment_names(answers=answers, real=request.user.has_perm("proposals.see_file_names", proposal))
+    previous, following = _neighbours(review)
     context = {
         "review": review, "proposal": proposal, "call": call, "form": form, "decline_form": DeclineForm(),
         "answers": [(answer, names.get(answer.pk)) for answer in answers], "editable": editable, "criteria": criteria,
@@ -265,22 +279,46 @@ def review(request, pk):
         "own_scores": [(c, own_scores.get(c.pk)) for c in criteria],
         "peers": peer_reviews(review=review, criteria=criteria)
         if request.user.has_perm("reviews.see_peer_scores", review) else None,
+        "previous": previous, "next": following,
     }
     if request.method == "POST":
         if not form.is_valid():
             messages.error(request, _("Some answers need attention; nothing was saved."))
             return render(request, "workflows/review.html", context, status=400)
         try:
+            if "submit" in request.POST and "confirmed" not in request.POST:
+                # check and submit: refused as the submission would be (nothing written), else the expert reads
+                # what will be sent and confirms; going back saves it as a draft
+                check_review_submission(review=review, expert=request.user, **form.review_fields())
+                posted = [(key, value) for key in request.POST for value in request.POST.getlist(key)
+                          if key not in ("csrfmiddlewaretoken", "submit", "draft", "confirmed")]
+                return render(request, "workflows/review_confirm.html", {
+                    **context, "posted": posted, "summary": confirmation_summary(form=form, criteria=criteria)})
             if "submit" in request.POST:
                 services.submit_review(review=review, expert=request.user, **form.review_fields())
                 messages.success(request, _("Your review was submitted. Thank you."))
-                return redirect("reviews:mine")
+                after = _neighbours(review)[1]
+                return redirect("workflows:review", pk=after.pk) if after else redirect("reviews:mine")
             services.save_review_draft(review=review, expert=request.user, **form.review_fields())
             messages.success(request, _("Draft saved."))
             return redirect("workflows:review", pk=pk)
         except DomainError as exc:
             return render_domain_error(request, exc, "workflows/review.html", context)
     return render(request, "workflows/review.html", context)
+
+
+def confirmation_summary(*, form, criteria) -> dict:
+    """What the expert is about to submit, as the server will count it (reviews.services.aggregation)."""
+    scores = form.scores()
+    rows, items = [], []
+    for c in criteria:
+        value = scores.get(c.pk)
+        number = None if value in (None, "na") else value
+        rows.append({"criterion": c, "value": value, "passes": None if number is None or c.pass_mark is None
+                     else number >= c.pass_mark})
+        items.append((number, c.max_score, c.weight))
+    return {"rows": rows, "total": weighted_total(items), "fields": form.review_fields(),
+            "missing": [r["criterion"] for r in rows if r["value"] is None]}
 
 
 @require_POST

@@ -40,6 +40,14 @@ def _clean_value(criterion, raw):
     return value
 
 
+def check_review_submission(*, review, expert, scores: dict, opinion: str, panel_note: str = "",
+                            recommendation: str = "", confidence: str = "", veto: bool = False, veto_reason: str = ""):
+    """Everything `save_review(submit=True)` would refuse, raised the same way, and nothing written: the
+    scoring page's "check and submit" step asks this before it shows the expert what will be sent."""
+    _validated(review=review, expert=expert, scores=scores, opinion=opinion, panel_note=panel_note,
+               recommendation=recommendation, confidence=confidence, veto=veto, veto_reason=veto_reason, submit=True)
+
+
 def save_review(*, review, expert, scores: dict, opinion: str, panel_note: str = "", recommendation: str = "",
                 confidence: str = "", veto: bool = False, veto_reason: str = "", submit: bool):
     """Save scores (criterion id → value, or "na" for N/A) and the rest of the review.
@@ -48,6 +56,15 @@ def save_review(*, review, expert, scores: dict, opinion: str, panel_note: str =
     applicant, a recommendation and a confidence level; a veto needs the call to allow it and a
     reason. Everything is validated before anything is written, and the writes are atomic.
     """
+    cleaned, opinion, panel_note, recommendation, confidence, veto_reason = _validated(
+        review=review, expert=expert, scores=scores, opinion=opinion, panel_note=panel_note,
+        recommendation=recommendation, confidence=confidence, veto=veto, veto_reason=veto_reason, submit=submit)
+    return _write(review=review, expert=expert, cleaned=cleaned, opinion=opinion, panel_note=panel_note,
+                  recommendation=recommendation, confidence=confidence, veto=veto, veto_reason=veto_reason,
+                  submit=submit)
+
+
+def _validated(*, review, expert, scores, opinion, panel_note, recommendation, confidence, veto, veto_reason, submit):
     if review.expert_id != expert.pk:
         raise NotPermitted()
     if is_conflicted(user=expert, proposal=review.proposal):
@@ -94,6 +111,10 @@ def save_review(*, review, expert, scores: dict, opinion: str, panel_note: str =
             problems.append(_("Give the reason for the veto."))
         if problems:
             raise InvalidInput(" ".join(problems))
+    return cleaned, opinion, panel_note, recommendation, confidence, veto_reason
+
+
+def _write(*, review, expert, cleaned, opinion, panel_note, recommendation, confidence, veto, veto_reason, submit):
     with transaction.atomic():
         review.scores.exclude(criterion_id__in=cleaned.keys()).delete()
         for cid, value in cleaned.items():

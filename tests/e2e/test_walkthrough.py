@@ -174,6 +174,8 @@ def test_a_researchers_proposal_goes_from_registration_to_incubation_through_the
             f"score_{criteria[0].pk}": "8", f"score_{criteria[1].pk}": "4",
             "opinion": f"技术路线清晰 {n}", "panel_note": f"机密 {n}", "recommendation": "support", "confidence": "high",
         }) | form.press("submit"))
+        confirm = page_form(response, has="confirmed")  # check and submit: what will be sent, then confirm
+        response = browser.post(reverse("workflows:review", args=[review.pk]), confirm.data() | confirm.press("submit"))
         review.refresh_from_db()
         assert response.status_code == 302
         assert response.url == reverse("reviews:mine")

@@ -59,9 +59,13 @@ def test_the_scoring_form_shows_each_criterions_bands_weight_maximum_and_pass_ma
         '<tr><th scope="row">D</th><td class="num">0–6</td><td>Insufficient</td></tr></tbody>'
     ) in html
     assert html.count('<table class="bands">') == 1  # the second criterion has no bands
-    assert '<p class="meta">Weight 60 · scores from 0 to 10</p>' in html
-    assert '<p class="meta">Weight 40 · scores from 0 to 5</p>' in html
-    assert '<p class="help">Pass mark 6: a score at or above it passes this criterion.</p>' in html
+    assert '<span class="meta">Weight 60 · scores from 0 to 10 · pass mark 6</span>' in html
+    assert '<span class="meta">Weight 40 · scores from 0 to 5' in html
+    # the bands are a guide shown on demand; the page carries what the running total needs, as the rubric says
+    assert html.index("<details") < html.index('<table class="bands">')
+    c1, c2 = world.criteria
+    assert (f'data-criterion="{c1.pk}" data-weight="60" data-max="10" data-pass-mark="6"') in html
+    assert (f'data-criterion="{c2.pk}" data-weight="40" data-max="5"') in html
 
 
 def test_the_na_box_appears_only_for_criteria_that_allow_it_and_the_veto_only_when_the_call_allows_it():
@@ -109,9 +113,13 @@ def test_an_expert_saves_a_draft_then_submits_it_over_the_web():
     # the draft comes back in the form
     form = page_form(client.get(url(review)), has="opinion")
     assert (dict(form.defaults)[f"score_{c1.pk}"], dict(form.defaults)["panel_note"]) == ("7.50", "还需核实")
-    submitted = client.post(url(review), form.data(**{
+    check = client.post(url(review), form.data(**{
         f"na_{c2.pk}": "on", "recommendation": "conditional", "confidence": "medium", "opinion": "建议补充中试数据",
     }) | form.press("submit"))
+    review.refresh_from_db()
+    assert check.status_code == 200 and review.status == ReviewStatus.DRAFT  # the confirmation step: nothing sent yet
+    confirm = page_form(check, has="confirmed")
+    submitted = client.post(url(review), confirm.data() | confirm.press("submit"))
     review.refresh_from_db()
     assert (submitted.status_code, submitted.url) == (302, reverse("reviews:mine"))
     assert (review.status, review.recommendation, review.confidence, review.opinion, review.panel_note) == (
@@ -364,8 +372,8 @@ def test_the_scoring_form_runs_the_same_queries_for_two_or_four_banded_criteria(
     assert response.content.decode().count('<table class="bands">') == criteria
 
 
-QUERIES_READ_ONLY_PAGE = 14  # session, user, roles, review+scores, conflict, rubric+bands, process+task, peers+scores, answers
-QUERIES_SCORING_FORM = 12
+QUERIES_READ_ONLY_PAGE = 15  # with the expert's queue for previous / next  # session, user, roles, review+scores, conflict, rubric+bands, process+task, peers+scores, answers
+QUERIES_SCORING_FORM = 13  # with the expert's queue for previous / next
 
 
 def test_a_review_whose_task_was_closed_at_its_deadline_is_no_longer_editable():
@@ -385,3 +393,41 @@ def test_a_review_whose_task_was_closed_at_its_deadline_is_no_longer_editable():
     assert "This review task is closed, for example because its deadline has passed." in page.content.decode()
     assert post.status_code == 409
     assert snapshot(review) == before
+
+
+def test_after_submitting_the_expert_lands_on_the_next_proposal_to_score_and_can_step_between_them():
+    world = scoring_world()
+    first, first_reviews = assigned_proposal(world)
+    second, second_reviews = assigned_proposal(world)
+    review = first_reviews[0]
+    following = next(r for r in second_reviews if r.expert_id == review.expert_id)
+    client = english(signed_in(review.expert))
+    html = client.get(url(review)).content.decode()
+    assert f'href="{url(following)}" rel="next"' in html
+    assert f'href="{url(review)}" rel="prev"' in client.get(url(following)).content.decode()
+    c1, c2 = world.criteria
+    form = page_form(client.get(url(review)), has="opinion")
+    check = client.post(url(review), form.data(**{
+        f"score_{c1.pk}": "8", f"na_{c2.pk}": "on", "recommendation": "support", "confidence": "high",
+        "opinion": "很有前景"}) | form.press("submit"))
+    assert "80.00" in check.content.decode()  # the server's weighted total (8 of 10; the other criterion N/A)
+    confirm = page_form(check, has="confirmed")
+    done = client.post(url(review), confirm.data() | confirm.press("submit"))
+    assert (done.status_code, done.url) == (302, url(following))
+    review.refresh_from_db()
+    assert review.status == ReviewStatus.SUBMITTED
+
+
+def test_going_back_from_the_confirmation_keeps_everything_as_a_draft():
+    world = scoring_world()
+    proposal, reviews = assigned_proposal(world)
+    review, client = reviews[0], signed_in(reviews[0].expert)
+    c1, c2 = world.criteria
+    form = page_form(client.get(url(review)), has="opinion")
+    check = client.post(url(review), form.data(**{
+        f"score_{c1.pk}": "7", f"score_{c2.pk}": "3", "recommendation": "support", "confidence": "low",
+        "opinion": "待补充"}) | form.press("submit"))
+    confirm = page_form(check, has="confirmed")
+    back = client.post(url(review), confirm.data() | confirm.press("draft"))
+    review.refresh_from_db()
+    assert (back.status_code, back.url, review.status, review.opinion) == (302, url(review), ReviewStatus.DRAFT, "待补充")
