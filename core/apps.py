@@ -28,6 +28,9 @@ class CoreConfig(AppConfig):
     verbose_name = "pocflow core"
 
     def ready(self):
-        from core import ratelimit  # noqa: F401, PLC0415 — reason: registers the shared-cache deploy check
+        from core import (  # noqa: F401, PLC0415 — reason: register the deploy checks (shared cache, SITE_URL)
+            deploy,
+            ratelimit,
+        )
         # after every migrate (and the test runner's database set-up, which skips migrations)
         post_migrate.connect(_install_triggers, dispatch_uid="pocflow-append-only-triggers")

@@ -168,7 +168,8 @@ def detail(request, pk):
         "avoid_requests": proposal.avoid_requests.all(),
         "history": history(proposal=proposal),
         # letters only: the review summary has its own card, which knows who may see which version
-        "documents": proposal.documents.filter(kind__in=["approval_letter", "rejection_letter"])
+        "documents": proposal.documents.filter(kind__in=["approval_letter", "rejection_letter", "ineligibility_letter",
+                                                       "funding_decline_letter"])
         .select_related("superseded_by"),
         "documents_being_prepared": documents_being_prepared(proposal=proposal),
         "can_reissue": request.user.has_perm("decisions.reissue_letter", proposal),

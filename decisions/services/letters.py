@@ -8,6 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
@@ -23,7 +24,8 @@ from decisions.pdf import render_pdf
 from decisions.services.owed import letter_owed, owe_letter, proposal_subject
 from funding.enums import FundingOutcome
 from funding.models import Fund, FundingDecision
-from proposals.models import Proposal
+from proposals.enums import ScreeningOutcome
+from proposals.models import Proposal, ScreeningChecklistItem, ScreeningResult
 from proposals.services.audit import record_audit
 from reviews.enums import PanelOutcome
 from reviews.models import PanelDecision
@@ -67,6 +69,7 @@ def _common_context(*, proposal: Proposal, kind: str, language: str, fund: Fund 
         "institution": proposal.institution,
         "decided_on": _local_date(proposal=proposal, moment=decided_at),
         "verify_url": absolute_url(reverse("decisions:verify")),
+        "site_url": settings.SITE_URL,
     }
 
 
@@ -109,6 +112,38 @@ def rejection_context(*, proposal: Proposal, language: str) -> dict:
     }
 
 
+def ineligibility_context(*, proposal: Proposal, language: str) -> dict:
+    """形式审查不予受理: the officer's message and every checklist requirement the proposal did not meet."""
+    screening = (ScreeningResult.objects.filter(proposal=proposal, outcome=ScreeningOutcome.INELIGIBLE)
+                 .order_by("-created_at", "-pk").first())
+    if screening is None:
+        raise LetterNotReady()
+    checklist = screening.checklist or {}
+    unmet = [localized(item, "text", language)
+             for item in ScreeningChecklistItem.objects.filter(call=proposal.call).order_by("order", "pk")
+             if not checklist.get(str(item.pk))]
+    kind = DocumentKind.INELIGIBILITY_LETTER
+    return {
+        **_common_context(proposal=proposal, kind=kind, language=language, fund=proposal.call.fund,
+                          decided_at=screening.created_at),
+        "message": screening.message, "unmet": unmet,
+    }
+
+
+def funding_decline_context(*, proposal: Proposal, language: str) -> dict:
+    """不予资助: the fund manager's reasons, after the panel's approval."""
+    decision = (FundingDecision.objects.filter(proposal=proposal, outcome=FundingOutcome.DECLINED)
+                .select_related("fund").order_by("-decided_at", "-pk").first())
+    if decision is None:
+        raise LetterNotReady()
+    kind = DocumentKind.FUNDING_DECLINE_LETTER
+    return {
+        **_common_context(proposal=proposal, kind=kind, language=language, fund=decision.fund,
+                          decided_at=decision.decided_at),
+        "fund_name": localized(decision.fund, "name", language), "reasons": decision.reasons,
+    }
+
+
 @dataclass(frozen=True)
 class LetterSpec:
     template_name: str
@@ -119,6 +154,10 @@ class LetterSpec:
 LETTERS = {
     DocumentKind.APPROVAL_LETTER: LetterSpec("decisions/letters/approval.html", "approval-v1", approval_context),
     DocumentKind.REJECTION_LETTER: LetterSpec("decisions/letters/rejection.html", "rejection-v1", rejection_context),
+    DocumentKind.INELIGIBILITY_LETTER: LetterSpec("decisions/letters/ineligible.html", "ineligible-v1",
+                                                  ineligibility_context),
+    DocumentKind.FUNDING_DECLINE_LETTER: LetterSpec("decisions/letters/funding_declined.html", "funding-declined-v1",
+                                                    funding_decline_context),
 }
 
 

@@ -54,3 +54,16 @@ def test_the_documented_production_environment_passes_check_deploy_at_warning_le
     result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], cwd=ROOT,
                             env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr + result.stdout
+
+
+def test_a_loopback_site_url_is_flagged_for_production_because_letters_print_it():
+    from django.test import override_settings  # noqa: PLC0415
+
+    from core.deploy import check_site_url  # noqa: PLC0415
+
+    with override_settings(DEBUG=False, SITE_URL="http://127.0.0.1:8000"):
+        assert [w.id for w in check_site_url()] == ["pocflow.W011"]
+    with override_settings(DEBUG=False, SITE_URL="https://poc.example.edu.cn"):
+        assert check_site_url() == []
+    with override_settings(DEBUG=True, SITE_URL="http://127.0.0.1:8000"):
+        assert check_site_url() == []
