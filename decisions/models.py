@@ -19,6 +19,8 @@ class Document(models.Model):
     language = models.CharField(_("language"), max_length=10)
     template_version = models.CharField(_("template version"), max_length=40)
     sha256 = models.CharField(_("SHA-256"), max_length=64, unique=True)
+    number = models.CharField(_("document number"), max_length=40, blank=True,
+                              help_text=_("The operating center's number (文号), given once when the document is issued."))
     size = models.PositiveIntegerField(_("size (bytes)"))
     file = models.FileField(_("file"), upload_to=document_upload_to, max_length=200)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

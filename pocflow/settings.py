@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "reviews",
     "funding",
     "incubation",
+    "centers",
     "decisions",
     "workflows",
     "demo",

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -16,6 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.mail import absolute_url, queue_user_mail
+from centers.services import allocate_number, default_center
 from core.errors import DomainError, InvalidInput, NotPermitted
 from core.i18n import is_chinese, localized
 from decisions.enums import DocumentKind
@@ -58,8 +60,24 @@ def _local_date(*, proposal: Proposal, moment: datetime) -> date:
     return timezone.localtime(moment, ZoneInfo(proposal.call.time_zone)).date()
 
 
+def center_identity(language: str) -> dict:
+    """The operating center as its documents print it: name and address in the document's language, contact,
+    logo and seal as file addresses WeasyPrint reads (empty where not set in the admin)."""
+    center = default_center()
+    if center is None:
+        return {}
+    return {
+        "name": center.name_in(language), "address": center.address_in(language),
+        "contact_person": center.contact_person, "phone": center.phone, "email": center.email,
+        "website": center.website,
+        "logo": Path(center.logo.path).as_uri() if center.logo else "",
+        "seal": Path(center.seal.path).as_uri() if center.seal else "",
+    }
+
+
 def _common_context(*, proposal: Proposal, kind: str, language: str, fund: Fund | None, decided_at: datetime) -> dict:
     return {
+        "center": center_identity(language),
         "issuer": localized(fund, "name", language) if fund else "pocflow",
         "letter_reference": letter_reference(proposal=proposal, kind=kind),
         "reference": proposal.reference or "",
@@ -186,6 +204,9 @@ def issue_letter(*, proposal: Proposal, kind: str, version: int = 1) -> Document
     language = proposal.language
     with translation.override(language):
         context = spec.build_context(proposal=proposal, language=language)
+    number = allocate_number()  # the center's 文号, given once: a stored letter is never numbered again
+    context["document_number"] = number
+    with translation.override(language):
         if previous is not None:
             context |= {
                 "version": version,
@@ -201,7 +222,7 @@ def issue_letter(*, proposal: Proposal, kind: str, version: int = 1) -> Document
         if existing is not None:
             return existing
         document = Document(
-            proposal=proposal, kind=kind, language=language, version=version, supersedes=previous,
+            proposal=proposal, kind=kind, language=language, version=version, supersedes=previous, number=number,
             template_version=spec.template_version, sha256=digest, size=len(pdf),
         )
         document.file.save(f"{digest}.pdf", ContentFile(pdf), save=False)
