@@ -1,6 +1,5 @@
 """Twenty letters numbered at once on PostgreSQL get twenty different, consecutive numbers."""
 
-import pytest
 from django.utils import timezone
 
 from centers.models import Center
