@@ -24,7 +24,9 @@ def test_declining_funding_mails_the_applicant_the_reasons_once(django_capture_o
     proposal.refresh_from_db()
     assert proposal.status == S.FUNDING_DECLINED
     to_applicant = [m for m in mail.outbox if m.to == [proposal.applicant.email]]
-    assert len(to_applicant) == 1
-    [message] = to_applicant
+    # the decision with its reasons at once, then the decline letter (不予资助通知) when it is issued: one each
+    decisions = [m for m in to_applicant if "A decision on your proposal" in m.subject]
+    assert len(decisions) == 1 and len(to_applicant) == 2
+    [message] = decisions
     assert "A decision on your proposal" in message.subject
     assert "A decision has been recorded on your proposal" in message.body and "市场验证不足" in message.body
