@@ -2,15 +2,17 @@
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit
 
 from core.ratelimit import limit
 from decisions.forms import VerifyDocumentForm
 from decisions.selectors import document_by_sha256, document_for_download
+from decisions.services.application import render_application
 from decisions.services.integrity import document_file_intact
+from proposals.models import Proposal
 
 
 def _filename(document) -> str:
@@ -55,3 +57,15 @@ def verify(request):
     context = {"form": form, "checked": checked, "document": document, "sha256": digest, "intact": intact}
     invalid = request.method == "POST" and not checked  # a missing or unusable file or fingerprint
     return render(request, "decisions/verify.html", context, status=400 if invalid else 200)
+
+
+@require_GET
+def application_pdf(request, pk):
+    """The printable application (申报书) with the endorsement page, for the applicant and the staff who may read
+    the proposal's file (never experts: blind review and conflicts govern what they see)."""
+    proposal = get_object_or_404(Proposal.objects.select_related("call", "applicant"), pk=pk)
+    if not request.user.has_perm("proposals.view_audit", proposal):
+        raise PermissionDenied
+    pdf = render_application(proposal=proposal)
+    name = f"application-{proposal.reference or proposal.pk}-{proposal.language}.pdf"
+    return HttpResponse(pdf, content_type="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"'})
